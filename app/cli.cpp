@@ -1,0 +1,130 @@
+#include "cli.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace cli {
+
+Args::Args(const CommandSpec& spec, const std::vector<std::string>& arguments) {
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    if (argument == "--help" || argument == "-h") {
+      help_ = true;
+      return;
+    }
+    if (argument.rfind("--", 0) != 0 || argument == "--") {
+      positionals_.push_back(argument);
+      continue;
+    }
+    std::string name = argument.substr(2), value;
+    const auto equals = name.find('=');
+    const bool inline_value = equals != std::string::npos;
+    if (inline_value) {
+      value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    }
+    const OptionSpec* option = nullptr;
+    for (const auto& candidate : spec.options)
+      if (candidate.name == name) option = &candidate;
+    if (!option) throw UsageError("unknown option --" + name + " for '" + spec.name + "'");
+    if (option->value.empty()) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+    } else if (!inline_value) {
+      if (i + 1 >= arguments.size()) throw UsageError("--" + name + " needs a value (" + option->value + ")");
+      value = arguments[++i];
+    }
+    values_[name] = value;
+  }
+  if (positionals_.size() < spec.min_positionals) throw UsageError("missing arguments; usage: " + spec.usage);
+  if (positionals_.size() > spec.max_positionals)
+    throw UsageError("unexpected argument '" + positionals_[spec.max_positionals] + "'; usage: " + spec.usage);
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  const auto found = values_.find(name);
+  if (found == values_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+  return get(name).value_or(fallback);
+}
+
+long Args::get_int(const std::string& name, long fallback, long min, long max) const {
+  const auto text = get(name);
+  if (!text) return fallback;
+  std::size_t used = 0;
+  long value = 0;
+  try {
+    value = std::stol(*text, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != text->size()) throw UsageError("--" + name + " needs an integer, got '" + *text + "'");
+  if (value < min || value > max)
+    throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return value;
+}
+
+double Args::get_double(const std::string& name, double fallback, double min, double max) const {
+  const auto text = get(name);
+  if (!text) return fallback;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(*text, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != text->size() || !std::isfinite(value))
+    throw UsageError("--" + name + " needs a number, got '" + *text + "'");
+  if (value < min || value > max)
+    throw UsageError("--" + name + " must be between " + json_number(min) + " and " + json_number(max));
+  return value;
+}
+
+std::string help_text(const CommandSpec& spec) {
+  std::ostringstream out;
+  out << "usage: " << spec.usage << "\n\n" << spec.summary << "\n";
+  if (!spec.options.empty()) out << "\noptions:\n";
+  for (const auto& option : spec.options) {
+    std::string left = "  --" + option.name + (option.value.empty() ? "" : " " + option.value);
+    if (left.size() < 26) left.resize(26, ' ');
+    else left += "\n" + std::string(26, ' ');
+    out << left << option.help << "\n";
+  }
+  out << "  --help                  show this help\n";
+  return out.str();
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+}  // namespace cli

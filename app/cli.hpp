@@ -1,0 +1,63 @@
+#pragma once
+// Shared pieces of the command-line tool: option parsing, JSON output, the command table.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+// A mistake in how the tool was called: printed with a pointer to --help, exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct OptionSpec {
+  std::string name;     // without the leading "--"
+  std::string value;    // placeholder such as "N"; empty for a flag
+  std::string help;
+};
+
+struct CommandSpec {
+  std::string name;
+  std::string usage;    // e.g. "lenet5 eval MODEL [options]"
+  std::string summary;
+  std::vector<OptionSpec> options;
+  std::size_t min_positionals = 0;
+  std::size_t max_positionals = 0;
+};
+
+// Parsed command line of one command; typed getters validate and throw UsageError naming the option.
+class Args {
+ public:
+  Args(const CommandSpec& spec, const std::vector<std::string>& arguments);
+
+  bool help() const { return help_; }
+  bool flag(const std::string& name) const { return values_.count(name) > 0; }
+  std::optional<std::string> get(const std::string& name) const;
+  std::string get(const std::string& name, const std::string& fallback) const;
+  long get_int(const std::string& name, long fallback, long min, long max) const;
+  double get_double(const std::string& name, double fallback, double min, double max) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positionals_;
+  bool help_ = false;
+};
+
+std::string help_text(const CommandSpec& spec);
+
+// Minimal JSON output: escaped strings and round-trippable numbers.
+std::string json_string(const std::string& text);
+std::string json_number(double value);
+
+int run_info(const std::vector<std::string>& arguments);
+int run_train(const std::vector<std::string>& arguments);
+int run_eval(const std::vector<std::string>& arguments);
+int run_predict(const std::vector<std::string>& arguments);
+
+}  // namespace cli

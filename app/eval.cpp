@@ -1,0 +1,79 @@
+// lenet5 eval: accuracy, confusion matrix and per-class precision/recall of a saved model.
+#include <cstdio>
+
+#include "cli.hpp"
+#include "lenet5/dataset.hpp"
+#include "lenet5/evaluate.hpp"
+
+namespace cli {
+
+namespace {
+
+const CommandSpec kSpec{
+    "eval",
+    "lenet5 eval MODEL [options]",
+    "Classifies a dataset split with a saved model and prints the accuracy, the confusion matrix (rows: true\n"
+    "class, columns: predicted class) and each class's precision and recall.",
+    {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
+     {"split", "NAME", "test (default) or train"},
+     {"threads", "N", "worker threads (default: all cores)"},
+     {"json", "", "print one JSON object: accuracy, correct, count, confusion, precision, recall"}},
+    1, 1};
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& arguments) {
+  const Args args(kSpec, arguments);
+  if (args.help()) {
+    std::fputs(help_text(kSpec).c_str(), stdout);
+    return 0;
+  }
+  const std::string split = args.get("split", "test");
+  if (split != "test" && split != "train") throw UsageError("--split must be test or train");
+  const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
+  const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
+  const lenet5::Dataset data = lenet5::load_mnist(lenet5::resolve_data_dir(args.get("data")),
+                                                  split == "test" ? lenet5::Split::test : lenet5::Split::train);
+  const lenet5::Evaluation result = lenet5::evaluate(model, data, threads);
+  const std::size_t classes = result.confusion.size();
+
+  if (args.flag("json")) {
+    std::string out = "{\"accuracy\":" + json_number(result.accuracy) + ",\"correct\":" +
+                      std::to_string(result.correct) + ",\"count\":" + std::to_string(result.count) +
+                      ",\"confusion\":[";
+    for (std::size_t row = 0; row < classes; ++row) {
+      out += row ? ",[" : "[";
+      for (std::size_t col = 0; col < classes; ++col)
+        out += (col ? "," : "") + std::to_string(result.confusion[row][col]);
+      out += "]";
+    }
+    const auto list = [](const std::vector<double>& values) {
+      std::string text = "[";
+      for (std::size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + json_number(values[i]);
+      return text + "]";
+    };
+    out += "],\"precision\":" + list(result.precision) + ",\"recall\":" + list(result.recall) + "}";
+    std::puts(out.c_str());
+    return 0;
+  }
+  std::printf("%s split: %zu of %zu correct, accuracy %.2f%% (error %.2f%%)\n\n", split.c_str(), result.correct,
+              result.count, 100.0 * result.accuracy, 100.0 * (1.0 - result.accuracy));
+  std::printf("confusion matrix (rows: true class, columns: predicted)\n       ");
+  for (std::size_t col = 0; col < classes; ++col) std::printf("%6zu", col);
+  std::printf("\n");
+  for (std::size_t row = 0; row < classes; ++row) {
+    std::printf("  %3zu  ", row);
+    for (std::size_t col = 0; col < classes; ++col) std::printf("%6zu", result.confusion[row][col]);
+    std::printf("\n");
+  }
+  std::printf("\nclass  precision  recall  errors\n");
+  for (std::size_t c = 0; c < classes; ++c) {
+    std::size_t total = 0;
+    for (std::size_t col = 0; col < classes; ++col) total += result.confusion[c][col];
+    std::printf("  %3zu  %8.2f%%  %6.2f%%  %6zu\n", c, 100.0 * result.precision[c], 100.0 * result.recall[c],
+                total - result.confusion[c][c]);
+  }
+  return 0;
+}
+
+}  // namespace cli

@@ -1,0 +1,70 @@
+// lenet5 info: the layer table of a preset or of a saved model.
+#include <cstdio>
+
+#include "cli.hpp"
+#include "lenet5/model.hpp"
+#include "lenet5/network_spec.hpp"
+
+namespace cli {
+
+namespace {
+
+const CommandSpec kSpec{
+    "info",
+    "lenet5 info [--preset NAME | --model FILE] [--json]",
+    "Prints the network's layers: output shape, trainable parameters and connections (multiply-adds per\n"
+    "image, biases counted as the 1998 paper counts them), with totals.",
+    {{"preset", "NAME", "a preset: modern (default)"},
+     {"model", "FILE", "describe a saved model instead of a preset"},
+     {"json", "", "print one JSON object: layers, parameters, connections"}},
+    0, 0};
+
+std::string shape_text(const lenet5::Shape& shape) {
+  return std::to_string(shape.channels) + "@" + std::to_string(shape.height) + "x" + std::to_string(shape.width);
+}
+
+}  // namespace
+
+int run_info(const std::vector<std::string>& arguments) {
+  const Args args(kSpec, arguments);
+  if (args.help()) {
+    std::fputs(help_text(kSpec).c_str(), stdout);
+    return 0;
+  }
+  if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
+  const lenet5::NetworkSpec spec =
+      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(args.get("preset", "modern"));
+  const auto layers = lenet5::summarize(spec);
+  std::size_t parameters = 0;
+  std::uint64_t connections = 0;
+  for (const auto& layer : layers) {
+    parameters += layer.parameters;
+    connections += layer.connections;
+  }
+  if (args.flag("json")) {
+    std::string out = "{\"preset\":" + json_string(spec.preset) + ",\"input\":" + json_string(shape_text(spec.input)) +
+                      ",\"layers\":[";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const auto& layer = layers[i];
+      out += std::string(i ? "," : "") + "{\"name\":" + json_string(layer.name) +
+             ",\"type\":" + json_string(layer.description) + ",\"output\":" + json_string(shape_text(layer.output)) +
+             ",\"parameters\":" + std::to_string(layer.parameters) +
+             ",\"connections\":" + std::to_string(layer.connections) + "}";
+    }
+    out += "],\"parameters\":" + std::to_string(parameters) + ",\"connections\":" + std::to_string(connections) + "}";
+    std::puts(out.c_str());
+    return 0;
+  }
+  std::printf("LeNet-5, preset %s: input %s, loss %s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
+              lenet5::to_string(spec.loss).c_str());
+  std::printf("%-8s %-28s %-10s %12s %14s\n", "layer", "type", "output", "parameters", "connections");
+  for (const auto& layer : layers)
+    std::printf("%-8s %-28s %-10s %12zu %14llu\n", layer.name.c_str(), layer.description.c_str(),
+                shape_text(layer.output).c_str(), layer.parameters,
+                static_cast<unsigned long long>(layer.connections));
+  std::printf("%-8s %-28s %-10s %12zu %14llu\n", "total", "", "", parameters,
+              static_cast<unsigned long long>(connections));
+  return 0;
+}
+
+}  // namespace cli

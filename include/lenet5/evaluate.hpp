@@ -1,0 +1,24 @@
+#pragma once
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "lenet5/dataset.hpp"
+#include "lenet5/model.hpp"
+
+namespace lenet5 {
+
+struct Evaluation {
+  std::size_t count = 0;
+  std::size_t correct = 0;
+  double accuracy = 0.0;                                 // correct / count
+  std::vector<std::vector<std::size_t>> confusion;       // [true class][predicted class]
+  std::vector<double> precision;                         // per class; 0 when the class was never predicted
+  std::vector<double> recall;                            // per class; 0 when the class never occurs
+  std::vector<int> predictions;                          // per example
+};
+
+// Classifies every example of `data` with `threads` threads (0 = all cores).
+Evaluation evaluate(const Model& model, const Dataset& data, int threads = 0);
+
+}  // namespace lenet5

@@ -1,0 +1,30 @@
+#pragma once
+// A trained (or freshly initialised) network: its description and its parameters in one flat buffer.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lenet5/network_spec.hpp"
+
+namespace lenet5 {
+
+struct Model {
+  NetworkSpec spec;
+  std::vector<float> parameters;  // layer by layer, in the order summarize() lists them
+};
+
+// Parameters drawn for the spec's activations (He for ReLU, the paper's ±2.4/fan-in for squashing units),
+// deterministic for a seed.
+Model initialize_model(const NetworkSpec& spec, std::uint64_t seed);
+
+// Writes the versioned, checksummed model file (docs/model-format.md) atomically: to a temporary file in
+// the same folder, flushed, then renamed over `path`. Throws lenet5::Error.
+void save_model(const Model& model, const std::string& path);
+// Reads and validates a model file: magic, version, sizes, checksum, that the parameters fit the spec.
+Model load_model(const std::string& path);
+
+// In-memory forms of the same file format (used by save/load; handy for tests and future front ends).
+std::vector<std::uint8_t> serialize_model(const Model& model);
+Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::string& source_name);
+
+}  // namespace lenet5

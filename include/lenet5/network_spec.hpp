@@ -1,0 +1,97 @@
+#pragma once
+// The network as a description in data: an input, a list of layers, a loss. Presets build one; the model
+// file stores it as text; the runtime network is built from it. Nothing about the architecture lives
+// anywhere else (not in the CLI, not in the trainer).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace lenet5 {
+
+struct Shape {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  int size() const { return channels * height * width; }
+  bool operator==(const Shape&) const = default;
+};
+
+enum class Activation { relu, scaled_tanh, logistic };
+enum class Pooling { average, max };
+enum class LossKind { softmax_cross_entropy };
+
+// Input bytes (0 = background, 255 = ink) map linearly to [background, foreground] (paper §II-B uses
+// −0.1 and 1.175); smaller images are centred on a background-filled canvas of the input size.
+struct InputScaling {
+  float background = 0.0f;
+  float foreground = 1.0f;
+  bool operator==(const InputScaling&) const = default;
+};
+
+// Valid 5×5 (or `kernel`) convolution. `connections[out][in]` says which input maps feed each output map
+// (Table I of the paper); empty means every input feeds every output.
+struct ConvSpec {
+  int out_channels = 0;
+  int kernel = 5;
+  std::vector<std::vector<bool>> connections;
+  std::optional<Activation> activation;
+  bool operator==(const ConvSpec&) const = default;
+};
+
+// Non-overlapping 2×2 subsampling of each map.
+struct SubsampleSpec {
+  Pooling pooling = Pooling::average;
+  std::optional<Activation> activation;
+  bool operator==(const SubsampleSpec&) const = default;
+};
+
+// Fully connected over the flattened input.
+struct DenseSpec {
+  int out_features = 0;
+  std::optional<Activation> activation;
+  bool operator==(const DenseSpec&) const = default;
+};
+
+struct LayerSpec {
+  std::string name;  // the paper's name: C1, S2, …
+  std::variant<ConvSpec, SubsampleSpec, DenseSpec> op;
+  bool operator==(const LayerSpec&) const = default;
+};
+
+struct NetworkSpec {
+  std::string preset;
+  Shape input{1, 32, 32};
+  InputScaling scaling;
+  std::vector<LayerSpec> layers;
+  LossKind loss = LossKind::softmax_cross_entropy;
+  bool operator==(const NetworkSpec&) const = default;
+};
+
+// The modern LeNet-5 (ReLU, average pooling, softmax cross-entropy; 61,706 parameters).
+NetworkSpec modern_preset();
+// Looks a preset up by name; throws lenet5::Error listing the known names.
+NetworkSpec preset(const std::string& name);
+std::vector<std::string> preset_names();
+
+// One row per layer: what `lenet5 info` prints.
+struct LayerSummary {
+  std::string name;
+  std::string description;  // e.g. "conv 5x5, relu"
+  Shape output;
+  std::size_t parameters = 0;
+  std::uint64_t connections = 0;  // multiply-adds per image, biases counted as the paper does
+};
+// Validates the spec (shapes fit, tables have the right size) and summarises it; throws lenet5::Error.
+std::vector<LayerSummary> summarize(const NetworkSpec& spec);
+
+// Text form, one line per item, stored in model files (docs/model-format.md). parse(to_text(s)) == s.
+std::string to_text(const NetworkSpec& spec);
+NetworkSpec parse_network_spec(const std::string& text);
+
+std::string to_string(Activation activation);
+std::string to_string(Pooling pooling);
+std::string to_string(LossKind loss);
+
+}  // namespace lenet5

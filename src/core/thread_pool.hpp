@@ -1,0 +1,43 @@
+#pragma once
+// A fixed set of worker threads running one task per thread: run(fn) calls fn(0) … fn(size()-1)
+// concurrently (task 0 on the calling thread) and returns when all are done. Task i is always a fixed share
+// of the work decided by the caller, so results never depend on scheduling.
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lenet5 {
+
+class ThreadPool {
+ public:
+  // `threads` ≤ 0 means one per hardware thread.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Rethrows the first exception a task threw, after all tasks finished.
+  void run(const std::function<void(int task)>& task);
+
+ private:
+  void work(int index);
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  const std::function<void(int)>* task_ = nullptr;
+  std::uint64_t generation_ = 0;
+  int pending_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+int hardware_threads();
+
+}  // namespace lenet5

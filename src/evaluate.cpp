@@ -1,0 +1,69 @@
+#include "lenet5/evaluate.hpp"
+
+#include <algorithm>
+
+#include "data/input.hpp"
+#include "lenet5/error.hpp"
+#include "prediction.hpp"
+
+namespace lenet5 {
+
+int best_class(const float* scores, int classes) {
+  return static_cast<int>(std::max_element(scores, scores + classes) - scores);
+}
+
+std::vector<int> predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
+                                 ThreadPool& pool) {
+  const InputEncoder encoder(network.spec());
+  encoder.check_size(data.cols, data.rows);
+  constexpr int kChunk = 256;
+  const std::size_t chunks = (data.count + kChunk - 1) / kChunk;
+  const int classes = network.output_size();
+  std::vector<int> predictions(data.count);
+  pool.run([&](int task) {
+    auto workspace = network.make_workspace(kChunk);
+    std::vector<float> input(std::size_t(kChunk) * network.input_size());
+    for (std::size_t chunk = task; chunk < chunks; chunk += pool.size()) {
+      const std::size_t first = chunk * kChunk;
+      const int count = static_cast<int>(std::min<std::size_t>(kChunk, data.count - first));
+      for (int i = 0; i < count; ++i)
+        encoder.encode(data.image(first + i).data(), data.cols, data.rows,
+                       input.data() + std::size_t(i) * network.input_size());
+      const float* scores = network.forward(parameters, input.data(), count, workspace);
+      for (int i = 0; i < count; ++i) predictions[first + i] = best_class(scores + std::size_t(i) * classes, classes);
+    }
+  });
+  return predictions;
+}
+
+Evaluation evaluate(const Model& model, const Dataset& data, int threads) {
+  const nn::Network<float> network(model.spec);
+  if (model.parameters.size() != network.parameter_count()) throw Error("model parameters do not fit its network");
+  if (data.count == 0) throw Error("cannot evaluate on an empty dataset");
+  ThreadPool pool(threads);
+  Evaluation result;
+  result.predictions = predict_dataset(network, model.parameters.data(), data, pool);
+  const int classes = network.output_size();
+  result.count = data.count;
+  result.confusion.assign(classes, std::vector<std::size_t>(classes, 0));
+  for (std::size_t i = 0; i < data.count; ++i) {
+    if (data.labels[i] >= classes) throw Error("a label exceeds the network's class count");
+    ++result.confusion[data.labels[i]][result.predictions[i]];
+  }
+  result.precision.assign(classes, 0.0);
+  result.recall.assign(classes, 0.0);
+  for (int c = 0; c < classes; ++c) {
+    std::size_t predicted = 0, actual = 0;
+    for (int other = 0; other < classes; ++other) {
+      predicted += result.confusion[other][c];
+      actual += result.confusion[c][other];
+    }
+    result.correct += result.confusion[c][c];
+    if (predicted) result.precision[c] = double(result.confusion[c][c]) / double(predicted);
+    if (actual) result.recall[c] = double(result.confusion[c][c]) / double(actual);
+  }
+  result.accuracy = double(result.correct) / double(result.count);
+  return result;
+}
+
+}  // namespace lenet5

@@ -1,0 +1,176 @@
+// The model file, format version 1 (docs/model-format.md). Integers are written byte by byte in
+// little-endian order so the file is the same on every host.
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "io/atomic_file.hpp"
+#include "lenet5/error.hpp"
+#include "lenet5/model.hpp"
+
+namespace lenet5 {
+namespace {
+
+constexpr std::array<std::uint8_t, 8> kMagic{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kMaxDescriptionBytes = std::size_t{1} << 20;
+constexpr std::size_t kVersionOffset = kMagic.size();
+constexpr std::size_t kDescriptionLengthOffset = kVersionOffset + 4;
+constexpr std::size_t kHeaderBytes = kDescriptionLengthOffset + 4;  // the description follows
+constexpr std::size_t kCountBytes = 8;
+constexpr std::size_t kChecksumBytes = 4;
+
+std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
+  return static_cast<std::uint32_t>(crc32_z(crc32_z(0, nullptr, 0), data, size));
+}
+
+template <typename Unsigned>
+void put_le(std::vector<std::uint8_t>& out, Unsigned value) {
+  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+template <typename Unsigned>
+Unsigned get_le(const std::uint8_t* in) {
+  Unsigned value = 0;
+  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) value |= static_cast<Unsigned>(Unsigned{in[i]} << (8 * i));
+  return value;
+}
+
+// summarize() validates the spec, but its messages cannot say which model they are about.
+std::size_t parameter_count(const NetworkSpec& spec, const std::string& context) {
+  try {
+    std::size_t count = 0;
+    for (const LayerSummary& layer : summarize(spec)) count += layer.parameters;
+    return count;
+  } catch (const Error& error) {
+    throw Error(context + ": " + error.what());
+  }
+}
+
+// The same rules hold for a model about to be saved and one just loaded, so a saved file always loads.
+// `context` starts each message ("<path>" or "cannot save model").
+void check_parameters(const NetworkSpec& spec, const std::vector<float>& parameters, const std::string& context) {
+  const std::size_t expected = parameter_count(spec, context);
+  if (parameters.size() != expected) {
+    throw Error(context + ": the network needs " + std::to_string(expected) + " parameters but there are " +
+                std::to_string(parameters.size()));
+  }
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if (!std::isfinite(parameters[i])) {
+      throw Error(context + ": parameter " + std::to_string(i) + " is " +
+                  (std::isnan(parameters[i]) ? "NaN" : "infinite") + "; a model's parameters must be finite");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> serialize_model(const Model& model) {
+  const std::string description = to_text(model.spec);
+  // A file that saves must load: refuse a spec whose text form does not read back as the same spec.
+  NetworkSpec read_back;
+  try {
+    read_back = parse_network_spec(description);
+  } catch (const Error& error) {
+    throw Error(std::string("cannot save model: ") + error.what());
+  }
+  if (read_back != model.spec) {
+    throw Error("cannot save model: its network description does not read back as the same network");
+  }
+  check_parameters(model.spec, model.parameters, "cannot save model");
+  if (description.size() > kMaxDescriptionBytes) {
+    throw Error("cannot save model: its network description is " + std::to_string(description.size()) +
+                " bytes, over the format's limit of 1 MiB");
+  }
+
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(kHeaderBytes + description.size() + kCountBytes + 4 * model.parameters.size() + kChecksumBytes);
+  bytes.insert(bytes.end(), kMagic.begin(), kMagic.end());
+  put_le<std::uint32_t>(bytes, kFormatVersion);
+  put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(description.size()));
+  bytes.insert(bytes.end(), description.begin(), description.end());
+  put_le<std::uint64_t>(bytes, model.parameters.size());
+  for (const float parameter : model.parameters) put_le<std::uint32_t>(bytes, std::bit_cast<std::uint32_t>(parameter));
+  put_le<std::uint32_t>(bytes, crc32_of(bytes.data(), bytes.size()));
+  return bytes;
+}
+
+// Every size the file claims is checked against the real length before anything is read or allocated
+// from it, and the length checks come before the checksum so a cut-off file is reported as such.
+Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::string& source_name) {
+  const auto fail = [&](const std::string& what) { throw Error(source_name + ": " + what); };
+  const std::size_t size = bytes.size();
+
+  // A short file that does not even start like a model file is reported as the wrong kind of file.
+  if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(size, kMagic.size())),
+                  kMagic.begin())) {
+    fail("not a lenet5 model file (it does not start with the LENET5 magic bytes)");
+  }
+  if (size < kHeaderBytes) {
+    fail("truncated (the file has " + std::to_string(size) + " bytes; the header alone is " +
+         std::to_string(kHeaderBytes) + ")");
+  }
+
+  const auto version = get_le<std::uint32_t>(&bytes[kVersionOffset]);
+  if (version != kFormatVersion) {
+    fail("format version " + std::to_string(version) + " is not supported (this build reads version " +
+         std::to_string(kFormatVersion) + ")");
+  }
+
+  const std::size_t description_bytes = get_le<std::uint32_t>(&bytes[kDescriptionLengthOffset]);
+  if (description_bytes > kMaxDescriptionBytes) {
+    fail("network description length " + std::to_string(description_bytes) + " bytes is over the 1 MiB limit");
+  }
+  const std::size_t count_offset = kHeaderBytes + description_bytes;
+  if (size < count_offset + kCountBytes + kChecksumBytes) {
+    fail("truncated (the header promises a " + std::to_string(description_bytes) +
+         "-byte network description, a parameter count and a checksum, but the file has only " +
+         std::to_string(size) + " bytes)");
+  }
+
+  const auto claimed_parameters = get_le<std::uint64_t>(&bytes[count_offset]);
+  const std::size_t parameters_offset = count_offset + kCountBytes;
+  const std::size_t room_for_parameters = (size - parameters_offset - kChecksumBytes) / 4;
+  if (claimed_parameters > room_for_parameters) {
+    fail("truncated (the header promises " + std::to_string(claimed_parameters) +
+         " parameters but the file has room for only " + std::to_string(room_for_parameters) + ")");
+  }
+  const auto parameter_total = static_cast<std::size_t>(claimed_parameters);
+  const std::size_t expected_size = parameters_offset + 4 * parameter_total + kChecksumBytes;
+  if (size != expected_size) {
+    fail(std::to_string(size - expected_size) + " trailing bytes after the checksum (the header promises a " +
+         std::to_string(expected_size) + "-byte file)");
+  }
+
+  const std::size_t checksum_offset = size - kChecksumBytes;
+  if (get_le<std::uint32_t>(&bytes[checksum_offset]) != crc32_of(bytes.data(), checksum_offset)) {
+    fail("checksum mismatch: file is corrupt");
+  }
+
+  Model model;
+  try {
+    model.spec = parse_network_spec(
+        std::string(reinterpret_cast<const char*>(&bytes[kHeaderBytes]), description_bytes));
+  } catch (const Error& error) {
+    fail(error.what());  // the parser does not know where the text came from
+  }
+  model.parameters.resize(parameter_total);
+  for (std::size_t i = 0; i < parameter_total; ++i) {
+    model.parameters[i] = std::bit_cast<float>(get_le<std::uint32_t>(&bytes[parameters_offset + 4 * i]));
+  }
+  check_parameters(model.spec, model.parameters, source_name);
+  return model;
+}
+
+void save_model(const Model& model, const std::string& path) {
+  write_file_atomically(path, serialize_model(model));
+}
+
+Model load_model(const std::string& path) {
+  return deserialize_model(read_whole_file(path), path);
+}
+
+}  // namespace lenet5

@@ -1,0 +1,41 @@
+#pragma once
+// Layers with forward and backward on a batch. Arrays are NCHW, packed: `in` is (batch, in.C, in.H, in.W),
+// `out` is (batch, out.C, out.H, out.W). Parameters are not owned: each layer reads its slice of the one
+// flat parameter buffer and accumulates into the same slice of a gradient buffer.
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "core/rng.hpp"
+#include "lenet5/network_spec.hpp"
+
+namespace lenet5::nn {
+
+template <class T>
+class Layer {
+ public:
+  Layer(Shape input, Shape output) : input_(input), output_(output) {}
+  virtual ~Layer() = default;
+
+  const Shape& input_shape() const { return input_; }
+  const Shape& output_shape() const { return output_; }
+  virtual std::size_t parameter_count() const = 0;
+  // Scratch memory (elements of T) that forward/backward need for a batch of `batch`.
+  virtual std::size_t scratch_size(int /*batch*/) const { return 0; }
+  virtual void initialize(std::span<T> parameters, Rng& rng) const = 0;
+
+  virtual void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const = 0;
+  // grad_out holds dE/d(out) and is overwritten; grad_in receives dE/d(in) (skipped when null);
+  // dE/d(parameters) is added to grad_parameters.
+  virtual void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in,
+                        T* grad_parameters, int batch, T* scratch) const = 0;
+
+ private:
+  Shape input_;
+  Shape output_;
+};
+
+template <class T>
+std::unique_ptr<Layer<T>> make_layer(const LayerSpec& spec, Shape input);
+
+}  // namespace lenet5::nn

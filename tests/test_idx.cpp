@@ -1,0 +1,301 @@
+// IDX / MNIST loading: well-formed files in both spellings and both encodings, and each kind of damaged or
+// hostile file producing its own specific error. All inputs are built here in a temporary folder, except the
+// last test, which checks the real MNIST files when ../shared/data/mnist is present.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>  // setenv, unsetenv (POSIX)
+#include <unistd.h>  // getpid
+#include <zlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "lenet5/dataset.hpp"
+#include "lenet5/error.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+using testing::HasSubstr;
+
+// The message of the lenet5::Error that `action` throws, so tests can assert on what it says.
+template <typename Action>
+std::string error_from(Action action) {
+  try {
+    action();
+  } catch (const lenet5::Error& error) {
+    return error.what();
+  }
+  return "(no lenet5::Error thrown)";
+}
+
+Bytes idx_bytes(std::uint8_t type_code, const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes bytes = {0, 0, type_code, static_cast<std::uint8_t>(dims.size())};
+  for (const std::uint32_t dim : dims) {
+    for (const int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<std::uint8_t>(dim >> shift));
+  }
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
+Bytes idx_u8(const std::vector<std::uint32_t>& dims, const Bytes& data) { return idx_bytes(0x08, dims, data); }
+
+// One gzip member, as `gzip` would write it (16 + MAX_WBITS asks deflate for the gzip wrapper).
+Bytes gzip(const Bytes& plain) {
+  z_stream stream{};
+  EXPECT_EQ(deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  Bytes out(deflateBound(&stream, static_cast<uLong>(plain.size())) + 32);
+  stream.next_in = const_cast<Bytef*>(plain.data());
+  stream.avail_in = static_cast<uInt>(plain.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+Bytes concat(Bytes first, const Bytes& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+class IdxTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("lenet5_test_idx_" + std::to_string(getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const Bytes& bytes) const {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                static_cast<std::streamsize>(bytes.size()));
+    return path.string();
+  }
+
+  std::string read_error(const Bytes& bytes) const {
+    const std::string path = write("input", bytes);
+    return error_from([&] { lenet5::read_idx(path); });
+  }
+
+  // Two 2×3 images (pixel values 0..11) and their labels.
+  static Bytes images_2x2x3() {
+    return idx_u8({2, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  }
+  static Bytes labels_7_3() { return idx_u8({2}, {7, 3}); }
+
+  fs::path dir_;
+};
+
+TEST_F(IdxTest, ReadsPlainIdx) {
+  const lenet5::IdxArray array = lenet5::read_idx(write("a", idx_u8({2, 3}, {1, 2, 3, 4, 5, 255})));
+  EXPECT_EQ(array.dims, (std::vector<std::uint32_t>{2, 3}));
+  EXPECT_EQ(array.data, (Bytes{1, 2, 3, 4, 5, 255}));
+}
+
+TEST_F(IdxTest, ReadsGzipIdxDetectedByMagicNotName) {
+  const Bytes plain = idx_u8({4}, {9, 8, 7, 6});
+  const lenet5::IdxArray array = lenet5::read_idx(write("no-gz-suffix", gzip(plain)));
+  EXPECT_EQ(array.dims, (std::vector<std::uint32_t>{4}));
+  EXPECT_EQ(array.data, (Bytes{9, 8, 7, 6}));
+}
+
+TEST_F(IdxTest, InflatesConcatenatedGzipMembers) {
+  const Bytes plain = idx_u8({1000}, Bytes(1000, 42));
+  const Bytes head(plain.begin(), plain.begin() + 100);
+  const Bytes tail(plain.begin() + 100, plain.end());
+  EXPECT_EQ(lenet5::read_file_maybe_gzip(write("cat.gz", concat(gzip(head), gzip(tail)))), plain);
+}
+
+TEST_F(IdxTest, RejectsWrongMagic) {
+  EXPECT_THAT(read_error({0x01, 0x00, 0x08, 0x01, 0, 0, 0, 1, 0}),
+              HasSubstr("not an IDX file: magic number starts 0x01 0x00, expected 0x00 0x00"));
+}
+
+TEST_F(IdxTest, RejectsFileShorterThanMagic) {
+  EXPECT_THAT(read_error({0, 0, 8}), HasSubstr("3 bytes, shorter than the 4-byte magic number"));
+}
+
+TEST_F(IdxTest, RejectsUnsupportedTypeCode) {
+  EXPECT_THAT(read_error(idx_bytes(0x0D, {1}, {0, 0, 0, 0})),
+              HasSubstr("type code 0x0D (float) is not supported, expected 0x08 (unsigned byte)"));
+  EXPECT_THAT(read_error(idx_bytes(0x42, {1}, {0})), HasSubstr("type code 0x42 (unknown type)"));
+}
+
+TEST_F(IdxTest, RejectsDimensionCountOutsideOneToFour) {
+  EXPECT_THAT(read_error({0, 0, 8, 0}), HasSubstr("declares 0 dimensions, expected 1 to 4"));
+  EXPECT_THAT(read_error(idx_u8({1, 1, 1, 1, 1}, {0})), HasSubstr("declares 5 dimensions, expected 1 to 4"));
+}
+
+TEST_F(IdxTest, RejectsTruncatedHeader) {
+  const Bytes three_dims_two_given = {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_THAT(read_error(three_dims_two_given),
+              HasSubstr("truncated header: 3 dimensions need 16 bytes, file has 12"));
+}
+
+TEST_F(IdxTest, RejectsZeroDimension) {
+  EXPECT_THAT(read_error(idx_u8({3, 0}, {})), HasSubstr("dimension 1 is 0"));
+}
+
+TEST_F(IdxTest, RejectsTruncatedData) {
+  EXPECT_THAT(read_error(idx_u8({2, 3}, {1, 2, 3, 4, 5})),
+              HasSubstr("truncated: header promises 6 bytes of data, file has 5"));
+}
+
+TEST_F(IdxTest, RejectsTrailingData) {
+  EXPECT_THAT(read_error(idx_u8({2}, {1, 2, 3, 4})), HasSubstr("2 bytes of trailing data"));
+}
+
+TEST_F(IdxTest, RejectsAbsurdDimensionsWithoutAllocating) {
+  // 2^128 elements claimed by a 20-byte file: must be refused from the header alone.
+  EXPECT_THAT(read_error(idx_u8({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {})),
+              HasSubstr("absurd dimensions 4294967295x4294967295x4294967295x4294967295"));
+  EXPECT_THAT(read_error(idx_u8({65536, 65536}, {})), HasSubstr("absurd dimensions 65536x65536"));
+}
+
+TEST_F(IdxTest, ErrorsStartWithThePath) {
+  const std::string path = write("named", {0, 0, 9});
+  EXPECT_THAT(error_from([&] { lenet5::read_idx(path); }), testing::StartsWith(path + ": "));
+}
+
+TEST_F(IdxTest, RejectsCorruptGzipBody) {
+  // A valid 10-byte gzip header (deflate, no flags, OS unix) followed by bytes that are not a deflate stream.
+  const Bytes header = {0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03};
+  EXPECT_THAT(read_error(concat(header, Bytes(64, 0xFF))), HasSubstr("corrupt gzip data: invalid block type"));
+}
+
+TEST_F(IdxTest, RejectsTruncatedGzip) {
+  const Bytes compressed = gzip(idx_u8({500}, Bytes(500, 3)));
+  EXPECT_THAT(read_error(Bytes(compressed.begin(), compressed.end() - 6)),
+              HasSubstr("corrupt gzip data: truncated"));
+  EXPECT_THAT(read_error({0x1f, 0x8b}), HasSubstr("corrupt gzip data: truncated"));
+}
+
+TEST_F(IdxTest, RejectsGzipWithBadChecksum) {
+  Bytes compressed = gzip(idx_u8({500}, Bytes(500, 3)));
+  compressed[compressed.size() - 8] ^= 0xFF;  // first byte of the CRC-32 trailer
+  EXPECT_THAT(read_error(compressed), HasSubstr("corrupt gzip data: incorrect data check"));
+}
+
+TEST_F(IdxTest, RejectsTrailingGarbageAfterGzip) {
+  EXPECT_THAT(read_error(concat(gzip(idx_u8({1}, {5})), {'j', 'u', 'n', 'k'})),
+              HasSubstr("corrupt gzip data: 4 bytes of trailing garbage"));
+}
+
+TEST_F(IdxTest, RejectsMissingFileAndFolder) {
+  const std::string missing = (dir_ / "absent").string();
+  EXPECT_EQ(error_from([&] { lenet5::read_idx(missing); }), missing + ": cannot open: No such file or directory");
+  EXPECT_THAT(error_from([&] { lenet5::read_idx(dir_.string()); }), HasSubstr(": cannot read: Is a directory"));
+}
+
+TEST_F(IdxTest, LoadsImageLabelPair) {
+  const lenet5::Dataset data = lenet5::load_idx_pair(write("i", images_2x2x3()), write("l", labels_7_3()));
+  EXPECT_EQ(data.count, 2u);
+  EXPECT_EQ(data.rows, 2);
+  EXPECT_EQ(data.cols, 3);
+  EXPECT_EQ(data.labels, (Bytes{7, 3}));
+  const auto second = data.image(1);
+  EXPECT_EQ(Bytes(second.begin(), second.end()), (Bytes{6, 7, 8, 9, 10, 11}));
+}
+
+TEST_F(IdxTest, HeadKeepsFirstExamples) {
+  const lenet5::Dataset data = lenet5::load_idx_pair(write("i", images_2x2x3()), write("l", labels_7_3()));
+  const lenet5::Dataset first = data.head(1);
+  EXPECT_EQ(first.count, 1u);
+  EXPECT_EQ(first.rows, 2);
+  EXPECT_EQ(first.cols, 3);
+  EXPECT_EQ(first.images, (Bytes{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(first.labels, (Bytes{7}));
+  EXPECT_EQ(data.head(100).count, 2u);
+  EXPECT_EQ(data.head(0).images.size(), 0u);
+}
+
+TEST_F(IdxTest, RejectsCountMismatchNamingBothFiles) {
+  const std::string images = write("imgs", images_2x2x3());
+  const std::string labels = write("labs", idx_u8({3}, {1, 2, 3}));
+  EXPECT_EQ(error_from([&] { lenet5::load_idx_pair(images, labels); }),
+            images + " holds 2 images but " + labels + " holds 3 labels");
+}
+
+TEST_F(IdxTest, RejectsLabelOutsideZeroToNine) {
+  const std::string images = write("imgs", idx_u8({3, 1, 1}, {0, 0, 0}));
+  const std::string labels = write("labs", idx_u8({3}, {9, 0, 10}));
+  EXPECT_EQ(error_from([&] { lenet5::load_idx_pair(images, labels); }),
+            labels + ": label at index 2 is 10, expected 0 to 9");
+}
+
+TEST_F(IdxTest, RejectsWrongShapes) {
+  const std::string flat = write("flat", idx_u8({2}, {1, 2}));
+  const std::string labels = write("labs", labels_7_3());
+  EXPECT_THAT(error_from([&] { lenet5::load_idx_pair(flat, labels); }),
+              HasSubstr("expected images as a 3-dimensional array (count x rows x cols), found 1 dimensions"));
+  const std::string images = write("imgs", images_2x2x3());
+  const std::string matrix = write("matrix", idx_u8({2, 1}, {1, 2}));
+  EXPECT_THAT(error_from([&] { lenet5::load_idx_pair(images, matrix); }),
+              HasSubstr("expected labels as a 1-dimensional array, found 2 dimensions"));
+  const std::string wide = write("wide", idx_u8({1, 1, 1025}, Bytes(1025, 0)));
+  const std::string one_label = write("one", idx_u8({1}, {0}));
+  EXPECT_THAT(error_from([&] { lenet5::load_idx_pair(wide, one_label); }),
+              HasSubstr("images are 1x1025, larger than the 1024x1024 limit"));
+}
+
+TEST_F(IdxTest, LoadMnistFindsDashSpellingPlain) {
+  write("train-images-idx3-ubyte", images_2x2x3());
+  write("train-labels-idx1-ubyte", labels_7_3());
+  const lenet5::Dataset data = lenet5::load_mnist(dir_.string(), lenet5::Split::train);
+  EXPECT_EQ(data.count, 2u);
+  EXPECT_EQ(data.labels, (Bytes{7, 3}));
+}
+
+TEST_F(IdxTest, LoadMnistFindsDotSpellingGzip) {
+  write("t10k-images.idx3-ubyte.gz", gzip(images_2x2x3()));
+  write("t10k-labels.idx1-ubyte.gz", gzip(labels_7_3()));
+  const lenet5::Dataset data = lenet5::load_mnist(dir_.string(), lenet5::Split::test);
+  EXPECT_EQ(data.count, 2u);
+  EXPECT_EQ(data.images, lenet5::read_idx((dir_ / "t10k-images.idx3-ubyte.gz").string()).data);
+}
+
+TEST_F(IdxTest, LoadMnistExplainsWhatItLookedFor) {
+  write("train-images-idx3-ubyte", images_2x2x3());  // the test split's files are what is missing
+  const std::string message = error_from([&] { lenet5::load_mnist(dir_.string(), lenet5::Split::test); });
+  EXPECT_THAT(message, testing::StartsWith(dir_.string() + ": no MNIST file found (tried "));
+  EXPECT_THAT(message, HasSubstr("t10k-images-idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte, "
+                                 "t10k-images.idx3-ubyte.gz"));
+  EXPECT_THAT(message, HasSubstr("run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA"));
+}
+
+TEST(ResolveDataDir, FlagThenEnvironmentThenDefault) {
+  ASSERT_EQ(setenv("LENET5_DATA", "/from/env", 1), 0);
+  EXPECT_EQ(lenet5::resolve_data_dir(std::string("/from/flag")), "/from/flag");
+  EXPECT_EQ(lenet5::resolve_data_dir(std::nullopt), "/from/env");
+  ASSERT_EQ(setenv("LENET5_DATA", "", 1), 0);
+  EXPECT_EQ(lenet5::resolve_data_dir(std::nullopt), "data/mnist");
+  ASSERT_EQ(unsetenv("LENET5_DATA"), 0);
+  EXPECT_EQ(lenet5::resolve_data_dir(std::nullopt), "data/mnist");
+}
+
+TEST(Mnist, LoadsSharedCopyWhenPresent) {
+  const std::string dir = LENET5_SOURCE_DIR "/../shared/data/mnist";
+  if (!fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz")) GTEST_SKIP() << "MNIST not found at " << dir;
+  const lenet5::Dataset train = lenet5::load_mnist(dir, lenet5::Split::train);
+  EXPECT_EQ(train.count, 60000u);
+  EXPECT_EQ(train.rows, 28);
+  EXPECT_EQ(train.cols, 28);
+  EXPECT_EQ(train.labels.front(), 5);
+  const lenet5::Dataset test = lenet5::load_mnist(dir, lenet5::Split::test);
+  EXPECT_EQ(test.count, 10000u);
+  EXPECT_EQ(test.rows, 28);
+  EXPECT_EQ(test.cols, 28);
+  EXPECT_EQ(test.labels.front(), 7);
+}
+
+}  // namespace

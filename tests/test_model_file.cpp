@@ -1,0 +1,298 @@
+// The model file (docs/model-format.md): exact layout, bit-exact round trips, and a specific error for
+// every kind of damage.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+
+#include "io/atomic_file.hpp"
+#include "lenet5/error.hpp"
+#include "lenet5/model.hpp"
+
+namespace lenet5 {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+// 1×6×6 → C1 (2 maps, 3×3) → S2 → OUT (3 classes): a model small enough to damage at every byte.
+NetworkSpec tiny_spec() {
+  NetworkSpec spec;
+  spec.preset = "tiny";
+  spec.input = {1, 6, 6};
+  spec.scaling = {-0.5f, 1.5f};
+  spec.layers = {
+      {"C1", ConvSpec{.out_channels = 2, .kernel = 3, .connections = {}, .activation = Activation::relu}},
+      {"S2", SubsampleSpec{.pooling = Pooling::average, .activation = {}}},
+      {"OUT", DenseSpec{.out_features = 3, .activation = {}}},
+  };
+  return spec;
+}
+
+std::size_t parameter_count(const NetworkSpec& spec) {
+  std::size_t count = 0;
+  for (const LayerSummary& layer : summarize(spec)) count += layer.parameters;
+  return count;
+}
+
+// Deterministic parameters that include the values hardest to carry bit-exactly.
+Model model_for(const NetworkSpec& spec) {
+  Model model{spec, std::vector<float>(parameter_count(spec))};
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 0.1f);
+  for (float& parameter : model.parameters) parameter = normal(rng);
+  model.parameters[0] = -0.0f;
+  model.parameters[1] = std::numeric_limits<float>::denorm_min();
+  model.parameters[2] = -std::numeric_limits<float>::max();
+  return model;
+}
+
+// An independent encoder written from docs/model-format.md, so tests can build files that are wrong in
+// exactly one way.
+struct FileParts {
+  std::uint32_t version = 1;
+  std::string description;
+  std::uint64_t parameter_count = 0;
+  std::vector<float> parameters;
+};
+
+template <typename Unsigned>
+void append_le(std::vector<std::uint8_t>& out, Unsigned value) {
+  for (std::size_t i = 0; i < sizeof value; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+void append_crc(std::vector<std::uint8_t>& bytes) {
+  append_le(bytes, static_cast<std::uint32_t>(crc32(0, bytes.data(), static_cast<uInt>(bytes.size()))));
+}
+
+std::vector<std::uint8_t> encode(const FileParts& parts) {
+  std::vector<std::uint8_t> bytes{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
+  append_le(bytes, parts.version);
+  append_le(bytes, static_cast<std::uint32_t>(parts.description.size()));
+  bytes.insert(bytes.end(), parts.description.begin(), parts.description.end());
+  append_le(bytes, parts.parameter_count);
+  for (const float parameter : parts.parameters) append_le(bytes, std::bit_cast<std::uint32_t>(parameter));
+  append_crc(bytes);
+  return bytes;
+}
+
+FileParts parts_of(const Model& model) {
+  return {1, to_text(model.spec), model.parameters.size(), model.parameters};
+}
+
+std::string error_of(const std::vector<std::uint8_t>& bytes) {
+  try {
+    deserialize_model(bytes, "damaged.model");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+TEST(ModelFile, LayoutMatchesTheDocumentedFormat) {
+  const Model model = model_for(tiny_spec());
+  EXPECT_EQ(serialize_model(model), encode(parts_of(model)));
+}
+
+TEST(ModelFile, RoundTripIsBitExact) {
+  for (const NetworkSpec& spec : {tiny_spec(), modern_preset()}) {
+    const Model model = model_for(spec);
+    const std::vector<std::uint8_t> bytes = serialize_model(model);
+    const Model loaded = deserialize_model(bytes, "memory");
+    EXPECT_EQ(loaded.spec, model.spec);
+    ASSERT_EQ(loaded.parameters.size(), model.parameters.size());
+    EXPECT_EQ(std::memcmp(loaded.parameters.data(), model.parameters.data(), 4 * model.parameters.size()), 0);
+    EXPECT_TRUE(std::signbit(loaded.parameters[0]));
+    EXPECT_EQ(serialize_model(loaded), bytes);
+  }
+}
+
+TEST(ModelFile, TruncatedFilesSayTruncated) {
+  const std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
+  const std::size_t description_end = 16 + to_text(tiny_spec()).size();
+  for (const std::size_t length : {std::size_t{0}, std::size_t{5}, std::size_t{15}, std::size_t{16},
+                                   description_end - 1, description_end + 3, description_end + 11,
+                                   bytes.size() - 5, bytes.size() - 1}) {
+    const std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(length));
+    EXPECT_THAT(error_of(cut), HasSubstr("damaged.model: truncated")) << "length " << length;
+  }
+}
+
+TEST(ModelFile, EveryFlippedByteIsAnError) {
+  const std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
+  for (std::size_t position = 0; position < bytes.size(); ++position) {
+    for (const std::uint8_t flip : {0x01, 0x80, 0xFF}) {
+      std::vector<std::uint8_t> damaged = bytes;
+      damaged[position] ^= flip;
+      EXPECT_THAT(error_of(damaged), HasSubstr("damaged.model: ")) << "byte " << position << " ^ " << int{flip};
+    }
+  }
+}
+
+TEST(ModelFile, FlippedBytesInTheRealModelAreErrors) {
+  const std::vector<std::uint8_t> bytes = serialize_model(model_for(modern_preset()));
+  for (std::size_t position = 0; position < bytes.size(); position += position < 512 ? 1 : 997) {
+    std::vector<std::uint8_t> damaged = bytes;
+    damaged[position] ^= 0x10;
+    EXPECT_THAT(error_of(damaged), HasSubstr("damaged.model: ")) << "byte " << position;
+  }
+}
+
+TEST(ModelFile, ChecksumCatchesDamageThatKeepsTheLayout) {
+  std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
+  bytes[bytes.size() - 10] ^= 0x01;  // inside the last parameter
+  EXPECT_EQ(error_of(bytes), "damaged.model: checksum mismatch: file is corrupt");
+}
+
+TEST(ModelFile, RejectsBadMagic) {
+  std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
+  bytes[0] = 'X';
+  EXPECT_THAT(error_of(bytes), HasSubstr("damaged.model: not a lenet5 model file"));
+  EXPECT_THAT(error_of({'P', '5', '\n'}), HasSubstr("not a lenet5 model file"));
+}
+
+TEST(ModelFile, RejectsUnknownVersion) {
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.version = 7;
+  EXPECT_THAT(error_of(encode(parts)),
+              HasSubstr("damaged.model: format version 7 is not supported (this build reads version 1)"));
+}
+
+TEST(ModelFile, RejectsTrailingBytes) {
+  std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
+  bytes.push_back(0);
+  EXPECT_THAT(error_of(bytes), HasSubstr("damaged.model: 1 trailing bytes after the checksum"));
+}
+
+TEST(ModelFile, RejectsAbsurdSizesWithoutAllocatingThem) {
+  std::vector<std::uint8_t> bytes = encode({1, "", 0, {}});
+  bytes[12] = bytes[13] = bytes[14] = bytes[15] = 0xFF;  // a 4 GiB description
+  EXPECT_THAT(error_of(bytes), HasSubstr("network description length 4294967295 bytes is over the 1 MiB limit"));
+
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.parameter_count = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_THAT(error_of(encode(parts)),
+              HasSubstr("truncated (the header promises 18446744073709551615 parameters but the file has room for only"));
+}
+
+TEST(ModelFile, RejectsParameterCountThatDoesNotFitTheNetwork) {
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.parameters.pop_back();
+  parts.parameter_count = parts.parameters.size();
+  const std::string expected = std::to_string(parts.parameters.size() + 1);
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("damaged.model: the network needs " + expected +
+                                                 " parameters but there are " + std::to_string(parts.parameter_count)));
+}
+
+TEST(ModelFile, RejectsNonFiniteParameters) {
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.parameters[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("damaged.model: parameter 5 is NaN"));
+  parts.parameters[5] = -std::numeric_limits<float>::infinity();
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("damaged.model: parameter 5 is infinite"));
+}
+
+TEST(ModelFile, NetworkDescriptionErrorsNameTheFile) {
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.description = "not a network\n";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("damaged.model: network description"));
+}
+
+TEST(ModelFile, RefusesToSaveWhatCouldNotBeLoaded) {
+  Model model = model_for(tiny_spec());
+  model.parameters[3] = std::numeric_limits<float>::infinity();
+  EXPECT_THROW(
+      {
+        try {
+          serialize_model(model);
+        } catch (const Error& error) {
+          EXPECT_THAT(error.what(), HasSubstr("cannot save model: parameter 3 is infinite"));
+          throw;
+        }
+      },
+      Error);
+  model.parameters.pop_back();
+  EXPECT_THROW(serialize_model(model), Error);
+}
+
+// A fresh, empty directory that is removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "lenet5-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(path_)) names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+ private:
+  fs::path path_;
+};
+
+TEST(ModelFile, SaveAndLoadThroughAFile) {
+  const TempDir dir;
+  const Model model = model_for(modern_preset());
+  save_model(model, dir.file("lenet5.model"));
+  const Model loaded = load_model(dir.file("lenet5.model"));
+  EXPECT_EQ(loaded.spec, model.spec);
+  EXPECT_EQ(loaded.parameters, model.parameters);
+  EXPECT_EQ(read_whole_file(dir.file("lenet5.model")), serialize_model(model));
+}
+
+TEST(ModelFile, SaveReplacesAnExistingFileAndLeavesNoTemporaryFile) {
+  const TempDir dir;
+  std::ofstream(dir.file("m.model")) << "an older file";
+  const Model model = model_for(tiny_spec());
+  save_model(model, dir.file("m.model"));
+  EXPECT_EQ(load_model(dir.file("m.model")).parameters, model.parameters);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"m.model"});
+}
+
+TEST(ModelFile, SaveIntoAMissingDirectoryFailsAndLeavesNothing) {
+  const TempDir dir;
+  const std::string path = dir.file("missing/m.model");
+  try {
+    save_model(model_for(tiny_spec()), path);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr(path + ": cannot write"));
+    EXPECT_THAT(error.what(), HasSubstr("No such file or directory"));
+  }
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(ModelFile, FailedRenameRemovesTheTemporaryFileAndKeepsTheTarget) {
+  const TempDir dir;
+  fs::create_directory(dir.file("occupied"));
+  std::ofstream(dir.file("occupied/keep")) << "keep";
+  EXPECT_THROW(save_model(model_for(tiny_spec()), dir.file("occupied")), Error);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"occupied"});
+  EXPECT_TRUE(fs::exists(dir.file("occupied/keep")));
+}
+
+TEST(ModelFile, LoadMissingFileSaysCannotOpen) {
+  const TempDir dir;
+  try {
+    load_model(dir.file("absent.model"));
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("absent.model: cannot open: No such file or directory"));
+  }
+}
+
+}  // namespace
+}  // namespace lenet5
