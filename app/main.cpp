@@ -2,6 +2,7 @@
 // options, calls the library and prints.
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,15 +39,17 @@ int main(int argc, char** argv) {
   }
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
+  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
+      {"train", cli::run_train}, {"eval", cli::run_eval}, {"predict", cli::run_predict}, {"info", cli::run_info}};
+  const auto found = commands.find(command);
+  if (found == commands.end()) {
+    std::fprintf(stderr, "lenet5: unknown command '%s' (run 'lenet5 --help')\n", command.c_str());
+    return 2;
+  }
   try {
-    if (command == "train") return cli::run_train(arguments);
-    if (command == "eval") return cli::run_eval(arguments);
-    if (command == "predict") return cli::run_predict(arguments);
-    if (command == "info") return cli::run_info(arguments);
-    throw cli::UsageError("unknown command '" + command + "'");
+    return found->second(arguments);
   } catch (const cli::UsageError& error) {
-    std::fprintf(stderr, "lenet5: %s\n(see 'lenet5 %s--help')\n", error.what(),
-                 command.rfind('-', 0) == 0 ? "" : (command + " ").c_str());
+    std::fprintf(stderr, "lenet5 %s: %s (run 'lenet5 %s --help')\n", command.c_str(), error.what(), command.c_str());
     return 2;
   } catch (const lenet5::Error& error) {
     std::fprintf(stderr, "lenet5 %s: error: %s\n", command.c_str(), error.what());

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what lenet5 needs from Debian 12 packages. Each one is there on purpose:
+#   g++, cmake, ninja-build   the C++20 toolchain and build
+#   zlib1g-dev                reading gzip-compressed IDX files; CRC-32 of model files
+#   libpng-dev                reading people's PNG images, writing pictures
+#   libgtest-dev libgmock-dev the test suite
+#   libbenchmark-dev          kernel microbenchmarks
+#   curl, ca-certificates     scripts/fetch-mnist.sh downloads
+#   python3-torch (--tests)   the PyTorch cross-check test and benchmark anchor (large; tests only)
+# Usage: scripts/install-deps.sh [--tests]
+set -euo pipefail
+
+packages=(g++ cmake ninja-build zlib1g-dev libpng-dev libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates)
+case "${1:-}" in
+  --tests) packages+=(python3-torch) ;;
+  "") ;;
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "install-deps.sh: unknown option $1" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
