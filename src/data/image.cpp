@@ -164,7 +164,7 @@ std::vector<std::uint8_t> encode_pgm(const GreyImage& image) {
 
 // ---- PNG ---------------------------------------------------------------------------------------------------
 
-// libpng reports errors by longjmp. The functions that call setjmp (png_decode_*, png_encode) hold no C++
+// libpng reports errors by longjmp. The functions that call setjmp (decode_png_*, encode_png) hold no C++
 // objects with destructors, and the callbacks below touch only this struct, which lives in their caller.
 struct PngSession {
   explicit PngSession(bool for_writing) : writing(for_writing) {}
@@ -203,13 +203,13 @@ void read_png_bytes(png_structp png, png_bytep out, png_size_t count) {
   session->input_position += count;
 }
 
-// No exception may cross libpng's C frames, so running out of memory becomes a libpng error.
+// No exception may cross libpng's C frames, so a failure to grow the buffer becomes a libpng error.
 void write_png_bytes(png_structp png, png_bytep data, png_size_t count) {
   auto* session = static_cast<PngSession*>(png_get_io_ptr(png));
   bool out_of_memory = false;
   try {
     session->output->insert(session->output->end(), data, data + count);
-  } catch (const std::bad_alloc&) {
+  } catch (...) {
     out_of_memory = true;
   }
   if (out_of_memory) png_error(png, "out of memory");
@@ -228,7 +228,7 @@ void create(PngSession& session, const std::string& path) {
 // Reads the header and asks libpng for 8-bit RGBA whatever the file holds: palettes and low bit depths
 // expanded, 16-bit samples scaled with rounding (as for PGM), grey copied to R, G and B, and alpha taken from the file, from its
 // tRNS chunk, or made opaque. False on a libpng error.
-bool png_decode_header(PngSession& session, png_uint_32& width, png_uint_32& height) {
+bool decode_png_header(PngSession& session, png_uint_32& width, png_uint_32& height) {
   if (setjmp(png_jmpbuf(session.png))) return false;
   png_set_read_fn(session.png, &session, read_png_bytes);
   png_read_info(session.png, session.info);
@@ -243,7 +243,7 @@ bool png_decode_header(PngSession& session, png_uint_32& width, png_uint_32& hei
   return true;
 }
 
-bool png_decode_pixels(PngSession& session, png_bytepp rows) {
+bool decode_png_pixels(PngSession& session, png_bytepp rows) {
   if (setjmp(png_jmpbuf(session.png))) return false;
   png_read_image(session.png, rows);
   return true;
@@ -263,7 +263,7 @@ GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path)
   session.input = bytes;
   create(session, path);
   png_uint_32 width = 0, height = 0;
-  if (!png_decode_header(session, width, height)) fail(path, std::string("invalid PNG: ") + session.message);
+  if (!decode_png_header(session, width, height)) fail(path, std::string("invalid PNG: ") + session.message);
   check_side(path, "width", width);
   check_side(path, "height", height);
   if (png_get_rowbytes(session.png, session.info) != 4 * std::size_t{width}) {
@@ -273,7 +273,7 @@ GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path)
   std::vector<png_byte> rgba(std::size_t{width} * height * 4);
   std::vector<png_bytep> rows(height);
   for (std::size_t y = 0; y < height; ++y) rows[y] = rgba.data() + y * width * 4;
-  if (!png_decode_pixels(session, rows.data())) fail(path, std::string("invalid PNG: ") + session.message);
+  if (!decode_png_pixels(session, rows.data())) fail(path, std::string("invalid PNG: ") + session.message);
 
   GreyImage image;
   image.width = static_cast<int>(width);
@@ -283,7 +283,7 @@ GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path)
   return image;
 }
 
-bool png_encode(PngSession& session, const GreyImage& image) {
+bool encode_png(PngSession& session, const GreyImage& image) {
   if (setjmp(png_jmpbuf(session.png))) return false;
   png_set_write_fn(session.png, &session, write_png_bytes, flush_nothing);
   png_set_IHDR(session.png, session.info, static_cast<png_uint_32>(image.width),
@@ -326,7 +326,7 @@ void write_png(const GreyImage& image, const std::string& path) {
   PngSession session(true);
   session.output = &bytes;
   create(session, path);
-  if (!png_encode(session, image)) fail(path, std::string("cannot encode PNG: ") + session.message);
+  if (!encode_png(session, image)) fail(path, std::string("cannot encode PNG: ") + session.message);
   write_file_atomically(path, bytes);
 }
 

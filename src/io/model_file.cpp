@@ -86,9 +86,8 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
                 " bytes, over the format's limit of 1 MiB");
   }
 
-  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> bytes(kMagic.begin(), kMagic.end());
   bytes.reserve(kHeaderBytes + description.size() + kCountBytes + 4 * model.parameters.size() + kChecksumBytes);
-  bytes.insert(bytes.end(), kMagic.begin(), kMagic.end());
   put_le<std::uint32_t>(bytes, kFormatVersion);
   put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(description.size()));
   bytes.insert(bytes.end(), description.begin(), description.end());

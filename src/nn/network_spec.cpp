@@ -74,6 +74,8 @@ int connected_inputs(const ConvSpec& conv, int out_channel, int in_channels) {
 std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
   if (spec.input.channels < 1 || spec.input.height < 1 || spec.input.width < 1 || spec.input.size() > (1 << 22))
     throw Error("network input shape is invalid");
+  if (spec.preset.empty() || spec.preset.find_first_of(" \t\n") != std::string::npos)
+    throw Error("network preset name must be one word");
   if (spec.layers.empty()) throw Error("network has no layers");
   std::vector<LayerSummary> rows;
   Shape in = spec.input;
