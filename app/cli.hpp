@@ -59,5 +59,6 @@ int run_info(const std::vector<std::string>& arguments);
 int run_train(const std::vector<std::string>& arguments);
 int run_eval(const std::vector<std::string>& arguments);
 int run_predict(const std::vector<std::string>& arguments);
+int run_bench(const std::vector<std::string>& arguments);
 
 }  // namespace cli

@@ -20,6 +20,7 @@ commands:
   eval      accuracy, confusion matrix and per-class precision/recall of a saved model
   predict   classify image files (PGM or PNG) with a saved model
   info      the layer table of a preset or a saved model: shapes, parameters, connections
+  bench     inference speed of a saved model: batch throughput and single-image latency
 
 Run 'lenet5 COMMAND --help' for a command's options. Data: --data DIR, else $LENET5_DATA, else data/mnist
 (scripts/fetch-mnist.sh downloads it).
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"train", cli::run_train}, {"eval", cli::run_eval}, {"predict", cli::run_predict}, {"info", cli::run_info}};
+      {"train", cli::run_train}, {"eval", cli::run_eval}, {"predict", cli::run_predict}, {"info", cli::run_info},
+      {"bench", cli::run_bench}};
   const auto found = commands.find(command);
   if (found == commands.end()) {
     std::fprintf(stderr, "lenet5: unknown command '%s' (run 'lenet5 --help')\n", command.c_str());

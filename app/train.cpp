@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli.hpp"
 #include "lenet5/dataset.hpp"
@@ -88,6 +89,10 @@ int run_train(const std::vector<std::string>& arguments) {
   options.checkpoint_path = out + ".checkpoint";
   const bool json = args.flag("json");
 
+  // Fail before training, not after the first epoch's checkpoint.
+  const auto out_folder = std::filesystem::absolute(out).parent_path();
+  if (!std::filesystem::is_directory(out_folder))
+    throw lenet5::Error("cannot write " + out + ": folder " + out_folder.string() + " does not exist");
   const std::string data_dir = lenet5::resolve_data_dir(args.get("data"));
   lenet5::Dataset train_data = lenet5::load_mnist(data_dir, lenet5::Split::train);
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));

@@ -142,7 +142,10 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
         batch_loss += state.loss.sum;
         correct += state.loss.correct;
       }
-      if (!std::isfinite(batch_loss))
+      // Cross-entropy starts near ln(classes); a mean far above that means the weights have blown up even
+      // when the arithmetic has not overflowed yet.
+      constexpr double kDivergedMeanLoss = 1000.0;
+      if (!std::isfinite(batch_loss) || batch_loss / batch > kDivergedMeanLoss)
         throw Error("training diverged in epoch " + std::to_string(epoch) + ", batch " +
                     std::to_string(batch_index + 1) + ": the loss is " + std::to_string(batch_loss) +
                     " (try a lower learning rate)");

@@ -1,0 +1,719 @@
+// End-to-end tests of the `lenet5` command-line tool: every command's happy path and its main failure paths,
+// checked by exit code and by what the tool says. They need no MNIST download: the suite writes a small
+// synthetic, learnable dataset in MNIST's IDX format (some files gzip-compressed) and trains one model on it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "lenet5/image.hpp"
+
+extern char** environ;
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Running the tool
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Shown by gtest when an expectation on a result fails, so every failure carries the tool's own words.
+std::ostream& operator<<(std::ostream& os, const CommandResult& result) {
+  return os << "exit code " << result.exit_code << "\n--- stdout ---\n" << result.out << "--- stderr ---\n"
+            << result.err;
+}
+
+Bytes read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& path, const Bytes& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_text(const fs::path& path) {
+  const Bytes bytes = read_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// Runs the CLI with `arguments` (no shell, so nothing needs quoting); stdout and stderr go to files in
+// `capture_dir`, so neither pipe can fill up and block the child.
+CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path& capture_dir) {
+  const fs::path out_path = capture_dir / "cli.stdout", err_path = capture_dir / "cli.stderr";
+  std::vector<std::string> words{LENET5_CLI};
+  words.insert(words.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawn_error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) throw std::runtime_error(std::string("cannot start ") + LENET5_CLI);
+
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(out_path);
+  result.err = read_text(err_path);
+  fs::remove(out_path);
+  fs::remove(err_path);
+  return result;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A minimal JSON reader: enough to check that each line the tool prints is one well-formed JSON value
+// and to look inside it.
+
+struct Json {
+  using Array = std::vector<Json>;
+  using Object = std::vector<std::pair<std::string, Json>>;
+  std::variant<std::nullptr_t, bool, double, std::string, Array, Object> value;
+
+  bool has(const std::string& key) const {
+    for (const auto& [name, member] : std::get<Object>(value))
+      if (name == key) return true;
+    return false;
+  }
+  const Json& operator[](const std::string& key) const {
+    for (const auto& [name, member] : std::get<Object>(value))
+      if (name == key) return member;
+    throw std::runtime_error("JSON object has no key '" + key + "'");
+  }
+  const Array& array() const { return std::get<Array>(value); }
+  double number() const { return std::get<double>(value); }
+  const std::string& string() const { return std::get<std::string>(value); }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(const std::string& text) : text_(text) {}
+
+  Json parse_document() {
+    Json json = parse_value();
+    skip_space();
+    if (position_ != text_.size()) fail("trailing characters");
+    return json;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error("bad JSON (" + what + " at byte " + std::to_string(position_) + "): " + text_);
+  }
+  void skip_space() {
+    while (position_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[position_]))) ++position_;
+  }
+  bool consume(char c) {
+    skip_space();
+    if (position_ < text_.size() && text_[position_] == c) {
+      ++position_;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (!consume(c)) fail(std::string("expected '") + c + "'");
+  }
+  bool consume_word(const std::string& word) {
+    if (text_.compare(position_, word.size(), word) != 0) return false;
+    position_ += word.size();
+    return true;
+  }
+
+  std::string parse_string() {
+    expect('"');
+    std::string out;
+    while (position_ < text_.size() && text_[position_] != '"') {
+      char c = text_[position_++];
+      if (c == '\\') {
+        if (position_ >= text_.size()) fail("unfinished escape");
+        c = text_[position_++];
+        if (c == 'n') c = '\n';
+        else if (c == 't') c = '\t';
+        else if (c == 'r') c = '\r';
+        else if (c == 'u') fail("\\u escapes are not needed by these tests");
+      }
+      out += c;
+    }
+    expect('"');
+    return out;
+  }
+
+  Json parse_value() {
+    skip_space();
+    if (position_ >= text_.size()) fail("unexpected end");
+    const char c = text_[position_];
+    if (c == '"') return {parse_string()};
+    if (consume('{')) {
+      Json::Object object;
+      if (consume('}')) return {object};
+      do {
+        skip_space();
+        std::string key = parse_string();
+        expect(':');
+        object.emplace_back(std::move(key), parse_value());
+      } while (consume(','));
+      expect('}');
+      return {object};
+    }
+    if (consume('[')) {
+      Json::Array array;
+      if (consume(']')) return {array};
+      do array.push_back(parse_value());
+      while (consume(','));
+      expect(']');
+      return {array};
+    }
+    if (consume_word("null")) return {nullptr};
+    if (consume_word("true")) return {true};
+    if (consume_word("false")) return {false};
+    std::size_t used = 0;
+    double number = 0;
+    try {
+      number = std::stod(text_.substr(position_), &used);
+    } catch (const std::logic_error&) {
+      fail("expected a value");
+    }
+    position_ += used;
+    return {number};
+  }
+
+  const std::string& text_;
+  std::size_t position_ = 0;
+};
+
+Json parse_json(const std::string& text) { return JsonParser(text).parse_document(); }
+
+std::vector<double> numbers(const Json& json) {
+  std::vector<double> values;
+  for (const Json& element : json.array()) values.push_back(element.number());
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A synthetic MNIST: class k is a bright 7×7 blob whose place on a 5×2 grid encodes k, jittered by up to a
+// pixel, over faint noise. Learnable in two short epochs, which is all the CLI needs to show it trains.
+
+constexpr int kSide = 28;
+
+lenet5::GreyImage synthetic_digit(int label, std::mt19937& random) {
+  lenet5::GreyImage image{kSide, kSide, Bytes(kSide * kSide)};
+  for (auto& pixel : image.pixels) pixel = static_cast<std::uint8_t>(random() % 40);
+  const int jitter_x = int(random() % 3) - 1, jitter_y = int(random() % 3) - 1;
+  const int left = 1 + (label % 5) * 5 + jitter_x, top = 5 + (label / 5) * 11 + jitter_y;
+  for (int y = top; y < top + 7; ++y)
+    for (int x = left; x < left + 7; ++x)
+      image.pixels[std::size_t(y) * kSide + x] = static_cast<std::uint8_t>(200 + random() % 56);
+  return image;
+}
+
+lenet5::GreyImage inverted(lenet5::GreyImage image) {
+  for (auto& pixel : image.pixels) pixel = static_cast<std::uint8_t>(255 - pixel);
+  return image;
+}
+
+// The same picture on a 32×32 canvas: a 2-pixel background border, as the network pads 28×28 inputs itself.
+lenet5::GreyImage padded_to_32(const lenet5::GreyImage& image) {
+  lenet5::GreyImage big{32, 32, Bytes(32 * 32, 0)};
+  for (int y = 0; y < image.height; ++y)
+    for (int x = 0; x < image.width; ++x)
+      big.pixels[std::size_t(y + 2) * 32 + x + 2] = image.pixels[std::size_t(y) * image.width + x];
+  return big;
+}
+
+void append_big_endian(Bytes& bytes, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+// An unsigned-byte IDX file: magic 0x0000'08'<rank>, each dimension big-endian, then the bytes.
+Bytes idx_file(const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes bytes{0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};
+  for (const std::uint32_t dim : dims) append_big_endian(bytes, dim);
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
+// One gzip member, as `gzip` writes it (16 + MAX_WBITS asks zlib for the gzip wrapper).
+Bytes gzip(const Bytes& plain) {
+  z_stream stream{};
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  Bytes out(deflateBound(&stream, static_cast<uLong>(plain.size())) + 32);
+  stream.next_in = const_cast<Bytef*>(plain.data());
+  stream.avail_in = static_cast<uInt>(plain.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(stream.total_out);
+  return out;
+}
+
+// Writes `<prefix>-images-idx3-ubyte` and `<prefix>-labels-idx1-ubyte` (each with ".gz" and compressed
+// when asked) holding `count` synthetic digits of random classes.
+void write_split(const fs::path& dir, const std::string& prefix, std::uint32_t count, std::mt19937& random,
+                 bool gzip_images, bool gzip_labels) {
+  Bytes images, labels;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const int label = static_cast<int>(random() % 10);
+    const lenet5::GreyImage digit = synthetic_digit(label, random);
+    images.insert(images.end(), digit.pixels.begin(), digit.pixels.end());
+    labels.push_back(static_cast<std::uint8_t>(label));
+  }
+  const Bytes image_file = idx_file({count, kSide, kSide}, images), label_file = idx_file({count}, labels);
+  const std::string image_name = prefix + "-images-idx3-ubyte", label_name = prefix + "-labels-idx1-ubyte";
+  write_bytes(dir / (image_name + (gzip_images ? ".gz" : "")), gzip_images ? gzip(image_file) : image_file);
+  write_bytes(dir / (label_name + (gzip_labels ? ".gz" : "")), gzip_labels ? gzip(label_file) : label_file);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fixture: one dataset and one trained model per suite; a fresh scratch folder per test.
+
+constexpr std::uint32_t kTrainCount = 512;
+constexpr std::uint32_t kTestCount = 200;
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = fs::temp_directory_path() / ("lenet5-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "data");
+    fs::create_directories(root_ / "trained");
+    data_dir_ = root_ / "data";
+    std::mt19937 random(20240607);
+    write_split(data_dir_, "train", kTrainCount, random, /*gzip_images=*/true, /*gzip_labels=*/false);
+    write_split(data_dir_, "t10k", kTestCount, random, /*gzip_images=*/false, /*gzip_labels=*/true);
+    model_ = root_ / "trained" / "lenet5.model";
+    training_ = run_cli(train_arguments(model_, kSeed), root_);
+  }
+
+  static void TearDownTestSuite() {
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+
+  void SetUp() override {
+    ASSERT_EQ(training_.exit_code, 0) << "the suite's training run failed:\n" << training_;
+    scratch_ = root_ / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(scratch_);
+  }
+
+  static constexpr int kSeed = 7;
+
+  // The suite's training recipe: two epochs, two threads, JSON output; `extra` adds or overrides options.
+  static std::vector<std::string> train_arguments(const fs::path& out, int seed,
+                                                  const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> arguments{"train", "--data", data_dir_.string(), "--epochs", "2", "--batch", "16",
+                                       "--threads", "2", "--seed", std::to_string(seed), "--out", out.string(),
+                                       "--json"};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return arguments;
+  }
+
+  CommandResult lenet5(const std::vector<std::string>& arguments) const { return run_cli(arguments, scratch_); }
+
+  // Writes `image` into the scratch folder as PGM or PNG, by the name's extension.
+  std::string save_image(const lenet5::GreyImage& image, const std::string& name) const {
+    const std::string path = (scratch_ / name).string();
+    if (name.ends_with(".png")) lenet5::write_png(image, path);
+    else lenet5::write_pgm(image, path);
+    return path;
+  }
+
+  std::string save_bytes(const Bytes& bytes, const std::string& name) const {
+    write_bytes(scratch_ / name, bytes);
+    return (scratch_ / name).string();
+  }
+
+  // One JSON object per line of `predict --json` output.
+  std::vector<Json> predict_json(const std::vector<std::string>& images,
+                                 const std::vector<std::string>& options = {}) const {
+    std::vector<std::string> arguments{"predict", model_.string()};
+    arguments.insert(arguments.end(), images.begin(), images.end());
+    arguments.insert(arguments.end(), options.begin(), options.end());
+    arguments.push_back("--json");
+    const CommandResult result = lenet5(arguments);
+    EXPECT_EQ(result.exit_code, 0) << result;
+    std::vector<Json> predictions;
+    for (const auto& line : lines_of(result.out)) predictions.push_back(parse_json(line));
+    return predictions;
+  }
+
+  static inline fs::path root_, data_dir_, model_;
+  static inline CommandResult training_;
+  fs::path scratch_;
+};
+
+// A failed command: the expected exit code and each fragment somewhere in stderr.
+void expect_failure(const CommandResult& result, int exit_code, const std::vector<std::string>& fragments) {
+  EXPECT_EQ(result.exit_code, exit_code) << result;
+  for (const auto& fragment : fragments) EXPECT_THAT(result.err, HasSubstr(fragment)) << result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The tool itself
+
+TEST_F(Cli, NoArgumentsPrintsUsageAndExits2) {
+  const CommandResult result = lenet5({});
+  EXPECT_EQ(result.exit_code, 2) << result;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("usage: lenet5 COMMAND"), HasSubstr("train"), HasSubstr("eval"),
+                                HasSubstr("predict"), HasSubstr("info")));
+}
+
+TEST_F(Cli, HelpPrintsUsageAndSucceeds) {
+  for (const std::string flag : {"--help", "-h", "help"}) {
+    const CommandResult result = lenet5({flag});
+    EXPECT_EQ(result.exit_code, 0) << flag << "\n" << result;
+    EXPECT_THAT(result.out, HasSubstr("usage: lenet5 COMMAND")) << flag;
+    EXPECT_EQ(result.err, "") << flag;
+  }
+}
+
+TEST_F(Cli, EveryCommandHasHelp) {
+  for (const std::string command : {"train", "eval", "predict", "info"}) {
+    const CommandResult result = lenet5({command, "--help"});
+    EXPECT_EQ(result.exit_code, 0) << command << "\n" << result;
+    EXPECT_THAT(result.out, AllOf(HasSubstr("usage: lenet5 " + command), HasSubstr("--help"))) << command;
+  }
+}
+
+TEST_F(Cli, VersionPrintsNameAndVersion) {
+  const CommandResult result = lenet5({"--version"});
+  EXPECT_EQ(result.exit_code, 0) << result;
+  EXPECT_THAT(result.out, ::testing::MatchesRegex("lenet5 [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
+TEST_F(Cli, UnknownCommandExits2AndPointsAtTheToolsHelp) {
+  const CommandResult result = lenet5({"frobnicate"});
+  expect_failure(result, 2, {"unknown command 'frobnicate'", "'lenet5 --help'"});
+  EXPECT_THAT(result.err, Not(HasSubstr("lenet5 frobnicate --help")));
+}
+
+TEST_F(Cli, UsageErrorsPointAtTheCommandsHelp) {
+  expect_failure(lenet5({"info", "--bogus"}), 2, {"unknown option --bogus", "'lenet5 info --help'"});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// info
+
+TEST_F(Cli, InfoPrintsTheLayerTable) {
+  const CommandResult result = lenet5({"info"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  for (const std::string layer : {"C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"})
+    EXPECT_THAT(result.out, HasSubstr("\n" + layer + " ")) << layer;
+  EXPECT_THAT(result.out, ::testing::ContainsRegex("total +61706 "));
+}
+
+TEST_F(Cli, InfoJsonCountsParameters) {
+  const CommandResult result = lenet5({"info", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const Json info = parse_json(result.out);
+  EXPECT_EQ(info["parameters"].number(), 61706);
+  ASSERT_EQ(info["layers"].array().size(), 7u);
+  EXPECT_EQ(info["layers"].array().front()["name"].string(), "C1");
+  EXPECT_EQ(info["layers"].array().back()["name"].string(), "OUTPUT");
+}
+
+TEST_F(Cli, InfoDescribesASavedModel) {
+  const CommandResult result = lenet5({"info", "--model", model_.string(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_EQ(parse_json(result.out)["parameters"].number(), 61706);
+}
+
+TEST_F(Cli, InfoFailures) {
+  expect_failure(lenet5({"info", "--preset", "nope"}), 1, {"unknown preset 'nope'"});
+  expect_failure(lenet5({"info", "--bogus"}), 2, {"unknown option --bogus"});
+  expect_failure(lenet5({"info", "--preset", "modern", "--model", model_.string()}), 2, {"not both"});
+  const std::string missing = (scratch_ / "missing.model").string();
+  expect_failure(lenet5({"info", "--model", missing}), 1, {missing, "cannot open"});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// train
+
+TEST_F(Cli, TrainReportsEveryEpochAsJson) {
+  const auto lines = lines_of(training_.out);
+  ASSERT_EQ(lines.size(), 2u) << training_;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Json epoch = parse_json(lines[i]);
+    EXPECT_EQ(epoch["epoch"].number(), double(i + 1));
+    for (const std::string key : {"train_loss", "train_accuracy", "test_accuracy", "seconds", "images_per_s"})
+      EXPECT_TRUE(epoch.has(key) && std::holds_alternative<double>(epoch[key].value)) << key << ": " << lines[i];
+    EXPECT_GT(epoch["train_loss"].number(), 0.0);
+    for (const std::string key : {"train_accuracy", "test_accuracy"}) {
+      EXPECT_GE(epoch[key].number(), 0.0) << key;
+      EXPECT_LE(epoch[key].number(), 1.0) << key;
+    }
+    EXPECT_GT(epoch["images_per_s"].number(), 0.0);
+  }
+  // Two epochs on this easy data get far above chance (0.1); in practice every test image is right.
+  EXPECT_GT(parse_json(lines.back())["test_accuracy"].number(), 0.9) << training_;
+}
+
+TEST_F(Cli, TrainLeavesOnlyTheModelBehind) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(model_.parent_path())) names.push_back(entry.path().filename());
+  EXPECT_THAT(names, ::testing::ElementsAre("lenet5.model"));  // no checkpoint, no temporary file
+  EXPECT_GT(fs::file_size(model_), 4u * 61706);
+}
+
+TEST_F(Cli, TrainWithTextOutputSaysWhatItDid) {
+  const fs::path out = scratch_ / "text.model";
+  const CommandResult result =
+      lenet5({"train", "--data", data_dir_.string(), "--epochs", "1", "--limit", "64", "--threads", "2", "--out",
+              out.string()});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("on 64 images"), HasSubstr("epoch  1/1"), HasSubstr("saved " + out.string())));
+  EXPECT_TRUE(fs::exists(out));
+}
+
+TEST_F(Cli, TrainIsDeterministicForASeedAndThreadCount) {
+  const fs::path again = scratch_ / "again.model", other_seed = scratch_ / "other-seed.model";
+  ASSERT_EQ(lenet5(train_arguments(again, kSeed)).exit_code, 0);
+  ASSERT_EQ(lenet5(train_arguments(other_seed, kSeed + 1)).exit_code, 0);
+  EXPECT_EQ(read_bytes(again), read_bytes(model_)) << "same seed and threads, different model";
+  EXPECT_NE(read_bytes(other_seed), read_bytes(model_)) << "a different seed gave the same model";
+}
+
+TEST_F(Cli, TrainFailsWithoutData) {
+  const std::string missing = (scratch_ / "no-such-folder").string();
+  expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,
+                 {missing, "scripts/fetch-mnist.sh"});
+  EXPECT_FALSE(fs::exists(scratch_ / "m.model"));
+}
+
+TEST_F(Cli, TrainRejectsBadOptions) {
+  const fs::path out = scratch_ / "m.model";
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs", "0"})), 2, {"--epochs must be between 1"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs", "abc"})), 2, {"--epochs needs an integer, got 'abc'"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--optimizer", "foo"})), 2, {"--optimizer must be adam or sgd"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--lr", "1e6"})), 2, {"--lr must be between"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs"})), 2, {"--epochs needs a value"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Cli, TrainFailsClearlyWhenItCannotWriteTheModel) {
+  const std::string out = (scratch_ / "no-such-folder" / "m.model").string();
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs", "1", "--limit", "32"})), 1,
+                 {out, "does not exist"});
+}
+
+// Weight decay 1 at lr 100 multiplies every weight by (1 − 100) each step whatever the data: NaN within a
+// few batches.
+TEST_F(Cli, TrainStopsWhenTheLossTurnsNaN) {
+  const fs::path out = scratch_ / "m.model";
+  const CommandResult result = lenet5(train_arguments(
+      out, kSeed, {"--optimizer", "sgd", "--lr", "100", "--momentum", "0", "--weight-decay", "1", "--schedule", "constant"}));
+  expect_failure(result, 1, {"training diverged", "try a lower learning rate"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// Plain SGD at lr 100 blows the loss up to ~1e19–1e35 and then every ReLU dies: the loss stays finite, but
+// training must still stop rather than save a useless model.
+TEST_F(Cli, TrainStopsWhenTheLossExplodesWithoutOverflowing) {
+  const fs::path out = scratch_ / "m.model";
+  const CommandResult result = lenet5(train_arguments(
+      out, kSeed, {"--optimizer", "sgd", "--lr", "100", "--momentum", "0", "--schedule", "constant"}));
+  expect_failure(result, 1, {"training diverged", "try a lower learning rate"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// eval
+
+TEST_F(Cli, EvalJsonHasAccuracyAndConfusionMatrix) {
+  const CommandResult result = lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const Json evaluation = parse_json(result.out);
+  const double accuracy = evaluation["accuracy"].number();
+  EXPECT_GT(accuracy, 0.9);
+  EXPECT_LE(accuracy, 1.0);
+  EXPECT_EQ(evaluation["count"].number(), kTestCount);
+  EXPECT_NEAR(evaluation["correct"].number(), accuracy * kTestCount, 1e-6);
+
+  const auto& rows = evaluation["confusion"].array();
+  ASSERT_EQ(rows.size(), 10u);
+  double total = 0, diagonal = 0;
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    const auto counts = numbers(rows[row]);
+    ASSERT_EQ(counts.size(), 10u);
+    for (const double count : counts) total += count;
+    diagonal += counts[row];
+  }
+  EXPECT_EQ(total, kTestCount);
+  EXPECT_EQ(diagonal, evaluation["correct"].number());
+  EXPECT_EQ(numbers(evaluation["precision"]).size(), 10u);
+  EXPECT_EQ(numbers(evaluation["recall"]).size(), 10u);
+
+  // The last epoch's test accuracy was measured on the same model and data.
+  const Json last_epoch = parse_json(lines_of(training_.out).back());
+  EXPECT_NEAR(last_epoch["test_accuracy"].number(), accuracy, 1e-9);
+}
+
+TEST_F(Cli, EvalTextShowsConfusionMatrixAndPrecision) {
+  const CommandResult result = lenet5({"eval", model_.string(), "--data", data_dir_.string()});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("of " + std::to_string(kTestCount) + " correct"),
+                                HasSubstr("confusion matrix"), HasSubstr("precision"), HasSubstr("recall")));
+}
+
+TEST_F(Cli, EvalOnTheTrainSplitCountsTrainingImages) {
+  const CommandResult result =
+      lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--split", "train", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_EQ(parse_json(result.out)["count"].number(), kTrainCount);
+}
+
+TEST_F(Cli, EvalFailsOnMissingModel) {
+  const std::string missing = (scratch_ / "missing.model").string();
+  expect_failure(lenet5({"eval", missing, "--data", data_dir_.string()}), 1, {missing, "cannot open"});
+}
+
+TEST_F(Cli, EvalFailsOnTruncatedModel) {
+  Bytes bytes = read_bytes(model_);
+  bytes.resize(bytes.size() / 2);
+  const std::string truncated = save_bytes(bytes, "truncated.model");
+  expect_failure(lenet5({"eval", truncated, "--data", data_dir_.string()}), 1, {truncated, "truncated"});
+}
+
+TEST_F(Cli, EvalFailsOnFilesThatAreNotModels) {
+  std::mt19937 random(1);
+  const std::string png = save_image(synthetic_digit(3, random), "digit.png");
+  const std::string noise = save_bytes(Bytes(1000, 0xA5), "noise.bin");
+  for (const std::string& path : {png, noise})
+    expect_failure(lenet5({"eval", path, "--data", data_dir_.string()}), 1, {path, "not a lenet5 model file"});
+}
+
+TEST_F(Cli, EvalRejectsBadArguments) {
+  expect_failure(lenet5({"eval", "--data", data_dir_.string()}), 2, {"missing arguments"});
+  expect_failure(lenet5({"eval", model_.string(), "--split", "validation"}), 2, {"--split must be test or train"});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// predict
+
+TEST_F(Cli, PredictClassifiesPgmAndPngOfBothSizes) {
+  std::mt19937 random(99);
+  const lenet5::GreyImage digit = synthetic_digit(3, random);
+  const std::string small_pgm = save_image(digit, "three-28.pgm");
+  const std::string big_png = save_image(padded_to_32(digit), "three-32.png");
+
+  const auto predictions = predict_json({small_pgm, big_png});
+  ASSERT_EQ(predictions.size(), 2u);
+  EXPECT_EQ(predictions[0]["file"].string(), small_pgm);
+  EXPECT_EQ(predictions[1]["file"].string(), big_png);
+  for (const Json& prediction : predictions) {
+    const double label = prediction["class"].number();
+    EXPECT_TRUE(label >= 0 && label <= 9 && label == std::floor(label)) << label;
+    const auto probabilities = numbers(prediction["probabilities"]);
+    ASSERT_EQ(probabilities.size(), 10u);
+    double sum = 0;
+    for (const double p : probabilities) {
+      EXPECT_TRUE(p >= 0 && p <= 1) << p;
+      sum += p;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-4);
+    EXPECT_EQ(probabilities[static_cast<std::size_t>(label)], *std::max_element(probabilities.begin(), probabilities.end()));
+  }
+  // The 32×32 twin is the network's own padding of the 28×28 picture, so it reads the same input.
+  EXPECT_EQ(numbers(predictions[0]["probabilities"]), numbers(predictions[1]["probabilities"]));
+  EXPECT_EQ(predictions[0]["class"].number(), 3) << "a clean synthetic 3 should be recognised";
+}
+
+TEST_F(Cli, PredictInvertsLightBackgroundsAutomatically) {
+  std::mt19937 random(5);
+  const lenet5::GreyImage digit = synthetic_digit(8, random);
+  const std::string dark = save_image(digit, "dark.pgm"), light = save_image(inverted(digit), "light.png");
+
+  const auto automatic = predict_json({dark, light}, {"--invert", "auto"});
+  ASSERT_EQ(automatic.size(), 2u);
+  EXPECT_EQ(automatic[0]["class"].number(), automatic[1]["class"].number());
+  EXPECT_EQ(numbers(automatic[0]["probabilities"]), numbers(automatic[1]["probabilities"]));
+
+  // Told not to invert, the light picture is a different input altogether.
+  const auto untouched = predict_json({light}, {"--invert", "no"});
+  ASSERT_EQ(untouched.size(), 1u);
+  EXPECT_NE(numbers(untouched[0]["probabilities"]), numbers(automatic[1]["probabilities"]));
+}
+
+TEST_F(Cli, PredictTextOutputNamesTheFile) {
+  std::mt19937 random(11);
+  const std::string image = save_image(synthetic_digit(0, random), "zero.pgm");
+  const CommandResult result = lenet5({"predict", model_.string(), image});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_THAT(result.out, AllOf(HasSubstr(image + ": "), HasSubstr(" 9:")));
+}
+
+TEST_F(Cli, PredictRejectsImagesOfTheWrongSize) {
+  const std::string big = save_image({40, 40, Bytes(40 * 40, 0)}, "big.pgm");
+  expect_failure(lenet5({"predict", model_.string(), big}), 1, {big, "40x40", "32x32"});
+}
+
+TEST_F(Cli, PredictFailsOnMissingOrCorruptImages) {
+  const std::string missing = (scratch_ / "missing.png").string();
+  expect_failure(lenet5({"predict", model_.string(), missing}), 1, {missing, "cannot open"});
+
+  const std::string noise = save_bytes(Bytes(300, 0x5A), "noise.png");
+  expect_failure(lenet5({"predict", model_.string(), noise}), 1, {noise, "unsupported image format"});
+
+  Bytes png = read_bytes(save_image({28, 28, Bytes(28 * 28, 0)}, "whole.png"));
+  png.resize(png.size() / 2);
+  const std::string cut = save_bytes(png, "cut.png");
+  expect_failure(lenet5({"predict", model_.string(), cut}), 1, {cut, "invalid PNG"});
+}
+
+TEST_F(Cli, PredictNeedsAnImage) {
+  expect_failure(lenet5({"predict", model_.string()}), 2, {"missing arguments", "lenet5 predict MODEL IMAGE"});
+  expect_failure(lenet5({"predict", model_.string(), "x.pgm", "--invert", "maybe"}), 2,
+                 {"--invert must be auto, yes or no"});
+}
+
+}  // namespace
