@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "kernels/gemm.hpp"
+#include "kernels/matmul.hpp"
 #include "nn/activation.hpp"
 
 namespace lenet5::nn {
@@ -23,28 +23,34 @@ void initialize_weights(std::span<T> weights, const std::optional<Activation>& a
 }
 
 // ---- convolution ---------------------------------------------------------------------------------------
-// Lowered to a matrix product: a group of samples is unfolded into columns (im2col), so that
-// out(Cout × group·P) = W(Cout × Cin·k·k) · columns. Groups hold enough samples for ≥ kMinColumns columns,
-// which keeps the product efficient for C5's 1×1 output as well as C1's 28×28. A connection table is a
-// mask: its weights are scattered into a dense matrix whose unconnected entries are zero.
+// Lowered to a matrix product per sample: the input is unfolded into columns (im2col), one column per
+// output position, so that products(Cout × P) = W(Cout × Cin·k·k) · columns. Rows are padded to a multiple
+// of kColumnMultiple positions (zeros), so the matrix kernel only ever sees whole register tiles; bias and
+// activation are applied while copying the products out. A connection table is a mask: its weights are
+// scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
+// a fully connected layer and is built as one: see make_layer.)
 template <class T>
 class Conv final : public Layer<T> {
  public:
   Conv(const ConvSpec& spec, Shape in)
       : Layer<T>(in, {spec.out_channels, in.height - spec.kernel + 1, in.width - spec.kernel + 1}), spec_(spec) {
     kernel_area_ = spec.kernel * spec.kernel;
-    rows_ = in.channels * kernel_area_;
-    positions_ = this->output_shape().height * this->output_shape().width;
+    rows_ = std::size_t(in.channels) * kernel_area_;
+    positions_ = std::size_t(this->output_shape().height) * this->output_shape().width;
+    padded_positions_ = (positions_ + kColumnMultiple - 1) / kColumnMultiple * kColumnMultiple;
     for (int o = 0; o < spec.out_channels; ++o)
       for (int i = 0; i < in.channels; ++i) weight_count_ += connected(o, i) ? kernel_area_ : 0;
   }
 
   std::size_t parameter_count() const override { return weight_count_ + spec_.out_channels; }
 
-  std::size_t scratch_size(int batch) const override {
-    const std::size_t columns = std::size_t(group_size(batch)) * positions_;
-    const std::size_t dense_weights = has_table() ? 2 * std::size_t(spec_.out_channels) * rows_ : 0;
-    return dense_weights + (rows_ + spec_.out_channels) * columns;
+  std::size_t scratch_size(int) const override {
+    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
+    const std::size_t dense_weights = has_table() ? 2 * out_channels * rows_ : 0;
+    const std::size_t products = std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
+                                           kernels::matmul_scratch_size<T>(out_channels, rows_, width),
+                                           kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
+    return dense_weights + (rows_ + out_channels) * width + products;
   }
 
   void initialize(std::span<T> parameters, Rng& rng) const override {
@@ -60,117 +66,140 @@ class Conv final : public Layer<T> {
   }
 
   void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const override {
-    const int out_channels = spec_.out_channels;
-    const T* weights = parameters;
-    if (has_table()) {
-      scatter_table_weights(parameters, scratch);
-      weights = scratch;
-      scratch += 2 * std::size_t(out_channels) * rows_;
-    }
+    const Buffers buffers = split(parameters, scratch);
     const T* bias = parameters + weight_count_;
-    const int group = group_size(batch);
-    T* columns = scratch;
-    T* products = scratch + std::size_t(rows_) * group * positions_;
-    for (int first = 0; first < batch; first += group) {
-      const int samples = std::min(group, batch - first);
-      const std::size_t width = std::size_t(samples) * positions_;
-      unfold(in + std::size_t(first) * this->input_shape().size(), samples, columns);
-      std::fill(products, products + out_channels * width, T(0));
-      kernels::gemm_nn<T>(out_channels, width, rows_, weights, columns, products);
-      for (int s = 0; s < samples; ++s)
-        for (int o = 0; o < out_channels; ++o) {
-          T* target = out + (std::size_t(first + s) * out_channels + o) * positions_;
-          const T* source = products + o * width + std::size_t(s) * positions_;
-          for (int p = 0; p < positions_; ++p) target[p] = source[p] + bias[o];
-        }
+    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
+    for (int n = 0; n < batch; ++n) {
+      unfold(in + std::size_t(n) * this->input_shape().size(), buffers.columns);
+      // products(Cout × P) = W(Cout × rows) · columns(rows × P)
+      kernels::matmul<T>(out_channels, width, rows_, {buffers.weights, rows_}, {buffers.columns, width},
+                         buffers.products, width, false, buffers.matmul);
+      T* target = out + std::size_t(n) * this->output_shape().size();
+      for (std::size_t o = 0; o < out_channels; ++o) {
+        const T* source = buffers.products + o * width;
+        for (std::size_t p = 0; p < positions_; ++p) target[o * positions_ + p] = source[p] + bias[o];
+      }
+      activate(spec_.activation, target, this->output_shape().size());
     }
-    activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
   }
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
                 int batch, T* scratch) const override {
-    const int out_channels = spec_.out_channels;
+    const Buffers buffers = split(parameters, scratch);
+    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
     activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size());
-    const T* weights = parameters;
     T* grad_weights = grad_parameters;
     if (has_table()) {
-      scatter_table_weights(parameters, scratch);
-      weights = scratch;
-      grad_weights = scratch + std::size_t(out_channels) * rows_;
-      std::fill(grad_weights, grad_weights + std::size_t(out_channels) * rows_, T(0));
-      scratch += 2 * std::size_t(out_channels) * rows_;
+      grad_weights = buffers.grad_weights;
+      std::fill(grad_weights, grad_weights + out_channels * rows_, T(0));
     }
     T* grad_bias = grad_parameters + weight_count_;
-    if (grad_in) std::fill(grad_in, grad_in + std::size_t(batch) * this->input_shape().size(), T(0));
-    const int group = group_size(batch);
-    T* columns = scratch;
-    T* grad_products = scratch + std::size_t(rows_) * group * positions_;
-    for (int first = 0; first < batch; first += group) {
-      const int samples = std::min(group, batch - first);
-      const std::size_t width = std::size_t(samples) * positions_;
-      for (int s = 0; s < samples; ++s)
-        for (int o = 0; o < out_channels; ++o)
-          std::memcpy(grad_products + o * width + std::size_t(s) * positions_,
-                      grad_out + (std::size_t(first + s) * out_channels + o) * positions_, positions_ * sizeof(T));
-      for (int o = 0; o < out_channels; ++o) {
+    T* grad_products = buffers.products;
+    for (int n = 0; n < batch; ++n) {
+      const T* grad = grad_out + std::size_t(n) * this->output_shape().size();
+      for (std::size_t o = 0; o < out_channels; ++o) {
+        T* row = grad_products + o * width;
         T sum = 0;
-        const T* row = grad_products + o * width;
-        for (std::size_t j = 0; j < width; ++j) sum += row[j];
+        for (std::size_t p = 0; p < positions_; ++p) sum += (row[p] = grad[o * positions_ + p]);
+        std::fill(row + positions_, row + width, T(0));
         grad_bias[o] += sum;
       }
-      unfold(in + std::size_t(first) * this->input_shape().size(), samples, columns);
-      kernels::gemm_nt<T>(out_channels, rows_, width, grad_products, columns, grad_weights);
+      unfold(in + std::size_t(n) * this->input_shape().size(), buffers.columns);
+      // dW(Cout × rows) += dproducts(Cout × P) · columnsᵀ
+      kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
+                         grad_weights, rows_, true, buffers.matmul);
       if (grad_in) {
-        std::fill(columns, columns + rows_ * width, T(0));
-        kernels::gemm_tn<T>(rows_, width, out_channels, weights, grad_products, columns);
-        fold(columns, samples, grad_in + std::size_t(first) * this->input_shape().size());
+        // dcolumns(rows × P) = Wᵀ · dproducts, then folded back onto the input
+        kernels::matmul<T>(rows_, width, out_channels, {buffers.weights, rows_, true}, {grad_products, width},
+                           buffers.columns, width, false, buffers.matmul);
+        fold(buffers.columns, grad_in + std::size_t(n) * this->input_shape().size());
       }
     }
     if (has_table()) gather_table_weights(grad_weights, grad_parameters);
   }
 
  private:
+  // Multiple of output positions a columns row is padded to: the widest register tile of the float kernel.
+  static constexpr std::size_t kColumnMultiple = 64;
+
+  struct Buffers {
+    const T* weights;  // dense Cout × rows
+    T* grad_weights;   // dense, with a connection table only
+    T* columns;        // rows × padded positions
+    T* products;       // Cout × padded positions
+    T* matmul;
+  };
+
+  Buffers split(const T* parameters, T* scratch) const {
+    Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr};
+    if (has_table()) {
+      scatter_table_weights(parameters, scratch);
+      buffers.weights = scratch;
+      buffers.grad_weights = scratch + spec_.out_channels * rows_;
+      scratch += 2 * spec_.out_channels * rows_;
+    }
+    buffers.columns = scratch;
+    buffers.products = buffers.columns + rows_ * padded_positions_;
+    buffers.matmul = buffers.products + spec_.out_channels * padded_positions_;
+    return buffers;
+  }
+
   bool has_table() const { return !spec_.connections.empty(); }
   bool connected(int out_channel, int in_channel) const {
     return !has_table() || spec_.connections[out_channel][in_channel];
   }
-  int group_size(int batch) const {
-    constexpr int kMinColumns = 256;
-    return std::clamp((kMinColumns + positions_ - 1) / positions_, 1, std::max(batch, 1));
+
+  // columns(rows × padded P): row (c, ky, kx), column (oy, ox) = in[c][oy+ky][ox+kx]; padding zero.
+  void unfold(const T* in, T* columns) const {
+    with_output_width([&](auto width) { unfold_rows<width()>(in, columns); });
+  }
+  // The adjoint of unfold: adds every column entry back onto the input position it came from.
+  void fold(const T* columns, T* grad_in) const {
+    std::fill(grad_in, grad_in + this->input_shape().size(), T(0));
+    with_output_width([&](auto width) { fold_rows<width()>(columns, grad_in); });
   }
 
-  // columns(rows_ × samples·P): row (c, ky, kx), column (sample, oy, ox) = in[sample][c][oy+ky][ox+kx]
-  void unfold(const T* in, int samples, T* columns) const {
+  // Runs `body` with the output width as a compile-time constant for LeNet-5's widths (C1 28, C3 10), so
+  // the short row copies compile to a few vector moves; 0 means "read it at run time".
+  template <class Body>
+  void with_output_width(Body body) const {
+    switch (this->output_shape().width) {
+      case 28: return body(std::integral_constant<int, 28>{});
+      case 10: return body(std::integral_constant<int, 10>{});
+      default: return body(std::integral_constant<int, 0>{});
+    }
+  }
+
+  template <int FixedWidth>
+  void unfold_rows(const T* in, T* columns) const {
     const Shape& is = this->input_shape();
-    const Shape& os = this->output_shape();
-    const std::size_t width = std::size_t(samples) * positions_;
+    const int out_height = this->output_shape().height, width = FixedWidth ? FixedWidth : this->output_shape().width;
     for (int c = 0; c < is.channels; ++c)
       for (int ky = 0; ky < spec_.kernel; ++ky)
         for (int kx = 0; kx < spec_.kernel; ++kx) {
-          T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * width;
-          for (int s = 0; s < samples; ++s)
-            for (int oy = 0; oy < os.height; ++oy) {
-              const T* source = in + ((std::size_t(s) * is.channels + c) * is.height + oy + ky) * is.width + kx;
-              std::memcpy(row + std::size_t(s) * positions_ + oy * os.width, source, os.width * sizeof(T));
-            }
+          T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
+          for (int oy = 0; oy < out_height; ++oy) {
+            const T* source = in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
+            T* target = row + oy * width;
+            for (int ox = 0; ox < width; ++ox) target[ox] = source[ox];
+          }
+          std::fill(row + positions_, row + padded_positions_, T(0));
         }
   }
 
-  // The adjoint of unfold: adds every column entry back onto the input position it came from.
-  void fold(const T* columns, int samples, T* grad_in) const {
+  template <int FixedWidth>
+  void fold_rows(const T* columns, T* grad_in) const {
     const Shape& is = this->input_shape();
-    const Shape& os = this->output_shape();
-    const std::size_t width = std::size_t(samples) * positions_;
+    const int out_height = this->output_shape().height, width = FixedWidth ? FixedWidth : this->output_shape().width;
     for (int c = 0; c < is.channels; ++c)
       for (int ky = 0; ky < spec_.kernel; ++ky)
         for (int kx = 0; kx < spec_.kernel; ++kx) {
-          const T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * width;
-          for (int s = 0; s < samples; ++s)
-            for (int oy = 0; oy < os.height; ++oy) {
-              T* target = grad_in + ((std::size_t(s) * is.channels + c) * is.height + oy + ky) * is.width + kx;
-              const T* source = row + std::size_t(s) * positions_ + oy * os.width;
-              for (int ox = 0; ox < os.width; ++ox) target[ox] += source[ox];
-            }
+          const T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
+          for (int oy = 0; oy < out_height; ++oy) {
+            T* target = grad_in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
+            const T* source = row + oy * width;
+            for (int ox = 0; ox < width; ++ox) target[ox] += source[ox];
+          }
         }
   }
 
@@ -179,7 +208,7 @@ class Conv final : public Layer<T> {
       for (int i = 0; i < this->input_shape().channels; ++i) {
         T* target = dense + (std::size_t(o) * this->input_shape().channels + i) * kernel_area_;
         if (connected(o, i)) {
-          std::memcpy(target, packed, kernel_area_ * sizeof(T));
+          std::copy(packed, packed + kernel_area_, target);
           packed += kernel_area_;
         } else {
           std::fill(target, target + kernel_area_, T(0));
@@ -199,8 +228,9 @@ class Conv final : public Layer<T> {
 
   ConvSpec spec_;
   int kernel_area_ = 0;
-  int rows_ = 0;       // Cin·k·k
-  int positions_ = 0;  // output height × width
+  std::size_t rows_ = 0;              // Cin·k·k
+  std::size_t positions_ = 0;         // output height × width
+  std::size_t padded_positions_ = 0;  // rounded up to kColumnMultiple
   std::size_t weight_count_ = 0;
 };
 
@@ -275,30 +305,37 @@ class Dense final : public Layer<T> {
 
   std::size_t parameter_count() const override { return std::size_t(outputs()) * (inputs() + 1); }
 
+  std::size_t scratch_size(int batch) const override {
+    const std::size_t n = std::max(batch, 1), in = inputs(), out = outputs();
+    return std::max({kernels::matmul_scratch_size<T>(n, out, in), kernels::matmul_scratch_size<T>(out, in, n),
+                     kernels::matmul_scratch_size<T>(n, in, out)});
+  }
+
   void initialize(std::span<T> parameters, Rng& rng) const override {
     const std::size_t weights = std::size_t(outputs()) * inputs();
     initialize_weights(parameters.first(weights), spec_.activation, inputs(), rng);
     std::fill(parameters.begin() + weights, parameters.end(), T(0));
   }
 
-  void forward(const T* parameters, const T* in, T* out, int batch, T*) const override {
-    const T* bias = parameters + std::size_t(outputs()) * inputs();
-    for (int n = 0; n < batch; ++n) std::copy(bias, bias + outputs(), out + std::size_t(n) * outputs());
-    kernels::gemm_nt<T>(batch, outputs(), inputs(), in, parameters, out);
+  void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const override {
+    const std::size_t I = inputs(), O = outputs();
+    const T* bias = parameters + O * I;
+    for (int n = 0; n < batch; ++n) std::copy(bias, bias + O, out + n * O);
+    // out(batch × O) += in(batch × I) · Wᵀ
+    kernels::matmul<T>(batch, O, I, {in, I}, {parameters, I, true}, out, O, true, scratch);
     activate(spec_.activation, out, std::size_t(batch) * outputs());
   }
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                int batch, T*) const override {
-    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * outputs());
-    T* grad_bias = grad_parameters + std::size_t(outputs()) * inputs();
+                int batch, T* scratch) const override {
+    const std::size_t I = inputs(), O = outputs();
+    activation_backward(spec_.activation, out, grad_out, batch * O);
+    T* grad_bias = grad_parameters + O * I;
     for (int n = 0; n < batch; ++n)
-      for (int o = 0; o < outputs(); ++o) grad_bias[o] += grad_out[std::size_t(n) * outputs() + o];
-    kernels::gemm_tn<T>(outputs(), inputs(), batch, grad_out, in, grad_parameters);
-    if (grad_in) {
-      std::fill(grad_in, grad_in + std::size_t(batch) * inputs(), T(0));
-      kernels::gemm_nn<T>(batch, inputs(), outputs(), grad_out, parameters, grad_in);
-    }
+      for (std::size_t o = 0; o < O; ++o) grad_bias[o] += grad_out[n * O + o];
+    // dW(O × I) += doutᵀ · in;  din(batch × I) = dout · W
+    kernels::matmul<T>(O, I, batch, {grad_out, O, true}, {in, I}, grad_parameters, I, true, scratch);
+    if (grad_in) kernels::matmul<T>(batch, I, O, {grad_out, O}, {parameters, I}, grad_in, I, false, scratch);
   }
 
  private:
@@ -311,7 +348,13 @@ class Dense final : public Layer<T> {
 
 template <class T>
 std::unique_ptr<Layer<T>> make_layer(const LayerSpec& spec, Shape input) {
-  if (const auto* conv = std::get_if<ConvSpec>(&spec.op)) return std::make_unique<Conv<T>>(*conv, input);
+  if (const auto* conv = std::get_if<ConvSpec>(&spec.op)) {
+    // A full convolution whose kernel covers its whole input (C5) is a fully connected layer with the same
+    // weight layout ([out][channel][y][x] = [out][input]) and the same fan-in.
+    if (conv->connections.empty() && conv->kernel == input.height && conv->kernel == input.width)
+      return std::make_unique<Dense<T>>(DenseSpec{conv->out_channels, conv->activation}, input);
+    return std::make_unique<Conv<T>>(*conv, input);
+  }
   if (const auto* sub = std::get_if<SubsampleSpec>(&spec.op)) return std::make_unique<Subsample<T>>(*sub, input);
   return std::make_unique<Dense<T>>(std::get<DenseSpec>(spec.op), input);
 }

@@ -1,0 +1,16 @@
+// sgemm compiled for the generic instruction set (flags set in CMakeLists.txt); see sgemm_impl.hpp.
+#define LENET5_ISA_NAMESPACE generic
+#include "kernels/sgemm_impl.hpp"
+
+namespace lenet5::kernels {
+
+void sgemm_generic(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operand<float> B, float* C,
+                 std::size_t ldc, bool accumulate, float* scratch) {
+  generic::sgemm(M, N, K, A, B, C, ldc, accumulate, scratch);
+}
+
+std::size_t sgemm_scratch_size_generic(std::size_t M, std::size_t N, std::size_t K) {
+  return generic::scratch_size(M, N, K);
+}
+
+}  // namespace lenet5::kernels
