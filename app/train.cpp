@@ -23,10 +23,10 @@ const CommandSpec kSpec{
     "and thread count give a bit-identical model.",
     {{"preset", "NAME", "network preset: modern (default)"},
      {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
-     {"epochs", "N", "passes over the training set (default 12)"},
-     {"batch", "N", "minibatch size (default 32)"},
+     {"epochs", "N", "passes over the training set (default 5)"},
+     {"batch", "N", "minibatch size (default 64)"},
      {"optimizer", "NAME", "adam (default) or sgd (with momentum)"},
-     {"lr", "X", "initial learning rate (default 0.002 for adam, 0.05 for sgd)"},
+     {"lr", "X", "initial learning rate (default 0.003 for adam, 0.05 for sgd)"},
      {"schedule", "NAME", "learning-rate schedule: cosine (default), step (halve every --step-epochs), constant"},
      {"step-epochs", "N", "period of the step schedule (default 3)"},
      {"momentum", "X", "SGD momentum (default 0.9)"},
@@ -75,10 +75,10 @@ int run_train(const std::vector<std::string>& arguments) {
   const auto schedule = lenet5::parse_schedule(args.get("schedule", "cosine"));
   if (!schedule) throw UsageError("--schedule must be cosine, step or constant");
   options.schedule = *schedule;
-  options.epochs = static_cast<int>(args.get_int("epochs", 12, 1, 100000));
-  options.batch = static_cast<int>(args.get_int("batch", 32, 1, 65536));
+  options.epochs = static_cast<int>(args.get_int("epochs", options.epochs, 1, 100000));
+  options.batch = static_cast<int>(args.get_int("batch", options.batch, 1, 65536));
   options.learning_rate =
-      static_cast<float>(args.get_double("lr", options.optimizer == lenet5::OptimizerKind::adam ? 0.002 : 0.05, 1e-12, 100));
+      static_cast<float>(args.get_double("lr", options.optimizer == lenet5::OptimizerKind::adam ? double(options.learning_rate) : 0.05, 1e-12, 100));
   options.step_epochs = static_cast<int>(args.get_int("step-epochs", 3, 1, 100000));
   options.momentum = static_cast<float>(args.get_double("momentum", 0.9, 0, 0.9999));
   options.weight_decay = static_cast<float>(args.get_double("weight-decay", 0, 0, 1));

@@ -38,7 +38,7 @@ void Classifier::score_batch(std::span<const std::uint8_t> pixels, int width, in
   if (scores.size() != std::size_t(classes()) * count) throw Error("score buffer does not fit the images");
   constexpr std::size_t kChunk = 64;
   const nn::Network<float>& network = impl_->network;
-  auto workspace = network.make_workspace(static_cast<int>(std::min(kChunk, std::max<std::size_t>(count, 1))));
+  auto workspace = network.make_workspace(static_cast<int>(std::min(kChunk, std::max<std::size_t>(count, 1))), false);
   std::vector<float> input(std::min(kChunk, count) * network.input_size());
   for (std::size_t first = 0; first < count; first += kChunk) {
     const int n = static_cast<int>(std::min(kChunk, count - first));

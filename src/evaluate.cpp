@@ -21,7 +21,7 @@ std::vector<int> predict_dataset(const nn::Network<float>& network, const float*
   const int classes = network.output_size();
   std::vector<int> predictions(data.count);
   pool.run([&](int task) {
-    auto workspace = network.make_workspace(kChunk);
+    auto workspace = network.make_workspace(kChunk, false);
     std::vector<float> input(std::size_t(kChunk) * network.input_size());
     for (std::size_t chunk = task; chunk < chunks; chunk += pool.size()) {
       const std::size_t first = chunk * kChunk;

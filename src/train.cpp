@@ -94,7 +94,7 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
   const int share = (options.batch + threads - 1) / threads;
   std::vector<ThreadState> states(threads);
   for (auto& state : states) {
-    state.workspace = network.make_workspace(share);
+    state.workspace = network.make_workspace(share, true);
     state.input.resize(std::size_t(share) * network.input_size());
     state.labels.resize(share);
     state.grad.resize(network.parameter_count());

@@ -180,7 +180,7 @@ TEST(NetworkGradients, ModernPresetMatchesFiniteDifferences) {
   for (double& p : parameters) p += 0.01 * rng.uniform(-1.0f, 1.0f);
   const std::vector<double> input = random_vector(std::size_t(batch) * network.input_size(), rng, 2.0);
   const std::uint8_t labels[batch] = {3, 8};
-  auto workspace = network.make_workspace(batch);
+  auto workspace = network.make_workspace(batch, true);
 
   const auto loss = [&](const std::vector<double>& p) {
     const double* out = network.forward(p.data(), input.data(), batch, workspace);
@@ -222,8 +222,8 @@ TEST(NetworkGradients, FloatAndDoubleNetworksAgree) {
   const int batch = 5;
   const std::vector<double> input = random_vector(std::size_t(batch) * exact.input_size(), rng);
   const std::vector<float> input_f(input.begin(), input.end());
-  auto workspace = exact.make_workspace(batch);
-  auto workspace_f = fast.make_workspace(batch);
+  auto workspace = exact.make_workspace(batch, true);
+  auto workspace_f = fast.make_workspace(batch, true);
   const double* out = exact.forward(parameters.data(), input.data(), batch, workspace);
   const float* out_f = fast.forward(parameters_f.data(), input_f.data(), batch, workspace_f);
   for (int i = 0; i < batch * exact.output_size(); ++i) EXPECT_NEAR(out_f[i], out[i], 1e-4);

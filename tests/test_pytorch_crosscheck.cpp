@@ -215,7 +215,7 @@ TEST_F(PytorchCrosscheck, LogitsAgreeForTheSameWeights) {
   std::vector<std::uint8_t> labels(batch);
   for (auto& label : labels) label = static_cast<std::uint8_t>(rng.below(10));
 
-  auto workspace = network.make_workspace(batch);
+  auto workspace = network.make_workspace(batch, true);
   const float* output = network.forward(model.parameters.data(), inputs.data(), batch, workspace);
   const std::vector<float> logits(output, output + std::size_t(batch) * network.output_size());
 

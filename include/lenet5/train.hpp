@@ -17,10 +17,11 @@ enum class OptimizerKind { sgd, adam };
 enum class Schedule { constant, cosine, step };
 
 struct TrainOptions {
-  int epochs = 10;
-  int batch = 32;
+  // The defaults reach ≥ 99.0 % MNIST test accuracy with the modern preset (docs/training.md).
+  int epochs = 5;
+  int batch = 64;
   OptimizerKind optimizer = OptimizerKind::adam;
-  float learning_rate = 2e-3f;
+  float learning_rate = 3e-3f;
   Schedule schedule = Schedule::cosine;
   int step_epochs = 3;
   float momentum = 0.9f;  // SGD

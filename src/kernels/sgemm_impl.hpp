@@ -67,24 +67,38 @@ struct Strided {
   float at(std::size_t row, std::size_t col) const { return data[row * row_stride + col * col_stride]; }
 };
 
-// C(MR × NR) [+]= A(MR × K) · B(K × NR), B rows `ldb` apart; the tile is full.
-template <int MR>
+// C(MR × NV·lanes) [+]= A(MR × K) · B(K × NV·lanes), B rows `ldb` apart; the tile is full.
+template <int MR, int NV = kTileVectors>
 void broadcast_tile(std::size_t K, Strided A, const float* __restrict B, std::size_t ldb, float* __restrict C,
                     std::size_t ldc, bool accumulate) {
-  Vector acc[MR][kTileVectors] = {};
+  Vector acc[MR][NV] = {};
   for (std::size_t k = 0; k < K; ++k) {
-    Vector b[kTileVectors];
-    for (int v = 0; v < kTileVectors; ++v) b[v] = load(B + k * ldb + v * kLanes);
+    Vector b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * kLanes);
     for (int r = 0; r < MR; ++r) {
       const Vector a = Vector{} + A.at(r, k);
-      for (int v = 0; v < kTileVectors; ++v) acc[r][v] += a * b[v];
+      for (int v = 0; v < NV; ++v) acc[r][v] += a * b[v];
     }
   }
   for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < kTileVectors; ++v) {
+    for (int v = 0; v < NV; ++v) {
       float* target = C + r * ldc + v * kLanes;
       store(target, accumulate ? load(target) + acc[r][v] : acc[r][v]);
     }
+}
+
+// The last columns when they are whole vectors but fewer than a tile: a narrower tile, no copying.
+template <int MR, int NV = kTileVectors - 1>
+bool broadcast_narrow(std::size_t vectors, std::size_t K, Strided A, const float* B, std::size_t ldb, float* C,
+                      std::size_t ldc, bool accumulate) {
+  if constexpr (NV > 0) {
+    if (vectors == NV) {
+      broadcast_tile<MR, NV>(K, A, B, ldb, C, ldc, accumulate);
+      return true;
+    }
+    return broadcast_narrow<MR, NV - 1>(vectors, K, A, B, ldb, C, ldc, accumulate);
+  }
+  return false;
 }
 
 template <int MR>
@@ -93,8 +107,10 @@ void broadcast_rows(std::size_t N, std::size_t K, Strided A, const float* B, std
   const std::size_t full = N / kTileColumns * kTileColumns;
   for (std::size_t j = 0; j < full; j += kTileColumns) broadcast_tile<MR>(K, A, B + j, ldb, C + j, ldc, accumulate);
   if (full == N) return;
-  // The ragged right edge: copy that strip of B, zero-padded, and compute a full tile into a buffer.
   const std::size_t cols = N - full;
+  if (cols % kLanes == 0 && broadcast_narrow<MR>(cols / kLanes, K, A, B + full, ldb, C + full, ldc, accumulate))
+    return;
+  // A ragged right edge: copy that strip of B, zero-padded, and compute a full tile into a buffer.
   float* strip = scratch;
   for (std::size_t k = 0; k < K; ++k) {
     std::memcpy(strip + k * kTileColumns, B + k * ldb + full, cols * sizeof(float));

@@ -76,8 +76,9 @@ class Conv final : public Layer<T> {
                          buffers.products, width, false, buffers.matmul);
       T* target = out + std::size_t(n) * this->output_shape().size();
       for (std::size_t o = 0; o < out_channels; ++o) {
-        const T* source = buffers.products + o * width;
-        for (std::size_t p = 0; p < positions_; ++p) target[o * positions_ + p] = source[p] + bias[o];
+        const T* __restrict source = buffers.products + o * width;
+        T* __restrict row = target + o * positions_;
+        for (std::size_t p = 0; p < positions_; ++p) row[p] = source[p] + bias[o];
       }
       activate(spec_.activation, target, this->output_shape().size());
     }
@@ -99,8 +100,11 @@ class Conv final : public Layer<T> {
       const T* grad = grad_out + std::size_t(n) * this->output_shape().size();
       for (std::size_t o = 0; o < out_channels; ++o) {
         T* row = grad_products + o * width;
+        const T* __restrict source = grad + o * positions_;
         T sum = 0;
-        for (std::size_t p = 0; p < positions_; ++p) sum += (row[p] = grad[o * positions_ + p]);
+#pragma omp simd reduction(+ : sum)
+        for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
+        std::copy(source, source + positions_, row);
         std::fill(row + positions_, row + width, T(0));
         grad_bias[o] += sum;
       }
@@ -119,8 +123,9 @@ class Conv final : public Layer<T> {
   }
 
  private:
-  // Multiple of output positions a columns row is padded to: the widest register tile of the float kernel.
-  static constexpr std::size_t kColumnMultiple = 64;
+  // Multiple of output positions a columns row is padded to: a whole vector of the widest instruction set
+  // (16 floats), so the matrix kernel never needs a ragged edge.
+  static constexpr std::size_t kColumnMultiple = 16;
 
   struct Buffers {
     const T* weights;  // dense Cout × rows
@@ -179,8 +184,8 @@ class Conv final : public Layer<T> {
         for (int kx = 0; kx < spec_.kernel; ++kx) {
           T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
           for (int oy = 0; oy < out_height; ++oy) {
-            const T* source = in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
-            T* target = row + oy * width;
+            const T* __restrict source = in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
+            T* __restrict target = row + oy * width;
             for (int ox = 0; ox < width; ++ox) target[ox] = source[ox];
           }
           std::fill(row + positions_, row + padded_positions_, T(0));
@@ -196,8 +201,8 @@ class Conv final : public Layer<T> {
         for (int kx = 0; kx < spec_.kernel; ++kx) {
           const T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
           for (int oy = 0; oy < out_height; ++oy) {
-            T* target = grad_in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
-            const T* source = row + oy * width;
+            T* __restrict target = grad_in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
+            const T* __restrict source = row + oy * width;
             for (int ox = 0; ox < width; ++ox) target[ox] += source[ox];
           }
         }

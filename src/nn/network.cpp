@@ -30,7 +30,7 @@ void Network<T>::initialize(std::span<T> parameters, Rng& rng) const {
 }
 
 template <class T>
-typename Network<T>::Workspace Network<T>::make_workspace(int max_batch) const {
+typename Network<T>::Workspace Network<T>::make_workspace(int max_batch, bool for_training) const {
   Workspace workspace;
   workspace.max_batch_ = max_batch;
   workspace.activations_.resize(activation_offsets_.back() * max_batch);
@@ -39,8 +39,10 @@ typename Network<T>::Workspace Network<T>::make_workspace(int max_batch) const {
     widest = std::max<std::size_t>(widest, layer->output_shape().size());
     scratch = std::max(scratch, layer->scratch_size(max_batch));
   }
-  workspace.gradient_a_.resize(widest * max_batch);
-  workspace.gradient_b_.resize(widest * max_batch);
+  if (for_training) {
+    workspace.gradient_a_.resize(widest * max_batch);
+    workspace.gradient_b_.resize(widest * max_batch);
+  }
   workspace.scratch_.resize(scratch);
   return workspace;
 }
@@ -65,6 +67,7 @@ const T* Network<T>::forward(const T* parameters, const T* input, int batch, Wor
 template <class T>
 void Network<T>::backward(const T* parameters, const T* input, int batch, Workspace& workspace,
                           T* grad_parameters) const {
+  if (workspace.gradient_a_.empty()) throw Error("backward needs a workspace made for training");
   T* grad_out = workspace.gradient_a_.data();
   T* grad_in = workspace.gradient_b_.data();
   for (std::size_t i = layers_.size(); i-- > 0;) {

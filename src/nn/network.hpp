@@ -27,7 +27,7 @@ class Network {
 
   void initialize(std::span<T> parameters, Rng& rng) const;
 
-  // Activations, gradients and scratch for batches of up to `max_batch`.
+  // Activations and scratch for batches of up to `max_batch`; gradient buffers too when `for_training`.
   class Workspace {
     friend class Network;
     int max_batch_ = 0;
@@ -35,7 +35,7 @@ class Network {
     std::vector<T> gradient_a_, gradient_b_;
     std::vector<T> scratch_;
   };
-  Workspace make_workspace(int max_batch) const;
+  Workspace make_workspace(int max_batch, bool for_training) const;
 
   // input: (batch, C, H, W), already scaled. Returns the output (batch × output_size), inside `workspace`.
   const T* forward(const T* parameters, const T* input, int batch, Workspace& workspace) const;
