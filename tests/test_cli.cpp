@@ -523,6 +523,31 @@ TEST_F(Cli, TrainIsDeterministicForASeedAndThreadCount) {
   EXPECT_NE(read_bytes(other_seed), read_bytes(model_)) << "a different seed gave the same model";
 }
 
+// The portable kernels (what a CPU without AVX2 runs) train to the same quality as the default ones; the
+// numbers differ only by rounding, so the models are compared through what they get right.
+TEST_F(Cli, TrainOnThePortableKernelsLearnsAsWell) {
+  const fs::path portable = scratch_ / "portable.model";
+  setenv("LENET5_ISA", "generic", 1);
+  const CommandResult result = lenet5(train_arguments(portable, kSeed));
+  unsetenv("LENET5_ISA");
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const auto accuracy = [&](const fs::path& model) {
+    const CommandResult eval = lenet5({"eval", model.string(), "--data", data_dir_.string(), "--json"});
+    EXPECT_EQ(eval.exit_code, 0) << eval;
+    return parse_json(eval.out)["accuracy"].number();
+  };
+  EXPECT_NEAR(accuracy(portable), accuracy(model_), 0.03);
+}
+
+TEST_F(Cli, UnknownInstructionSetIsAnError) {
+  setenv("LENET5_ISA", "sse9", 1);
+  const CommandResult result = lenet5({"info"});
+  const CommandResult training = lenet5(train_arguments(scratch_ / "m.model", kSeed));
+  unsetenv("LENET5_ISA");
+  EXPECT_EQ(result.exit_code, 0) << "info runs no kernel\n" << result;
+  expect_failure(training, 1, {"LENET5_ISA=sse9 is not one of avx512, avx2, generic"});
+}
+
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,

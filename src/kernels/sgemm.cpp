@@ -2,19 +2,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "kernels/matmul.hpp"
+#include "kernels/sgemm_variants.hpp"
 #include "lenet5/error.hpp"
 
 namespace lenet5::kernels {
-
-#define LENET5_DECLARE_SGEMM(isa)                                                                              \
-  void sgemm_##isa(std::size_t, std::size_t, std::size_t, Operand<float>, Operand<float>, float*, std::size_t, \
-                   bool, float*);                                                                              \
-  std::size_t sgemm_scratch_size_##isa(std::size_t, std::size_t, std::size_t);
-LENET5_DECLARE_SGEMM(generic)
-LENET5_DECLARE_SGEMM(avx2)
-LENET5_DECLARE_SGEMM(avx512)
-#undef LENET5_DECLARE_SGEMM
 
 namespace {
 
@@ -23,17 +14,6 @@ struct Implementation {
   decltype(&sgemm_generic) multiply;
   decltype(&sgemm_scratch_size_generic) scratch_size;
 };
-
-bool cpu_supports(const std::string& isa) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  if (isa == "avx512")
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
-  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-  return isa == "generic";
-}
 
 Implementation choose() {
   const Implementation all[] = {{"avx512", sgemm_avx512, sgemm_scratch_size_avx512},
@@ -48,7 +28,7 @@ Implementation choose() {
     throw Error("LENET5_ISA=" + std::string(wanted) + " is not one of avx512, avx2, generic");
   }
   for (const auto& implementation : all)
-    if (cpu_supports(implementation.name)) return implementation;
+    if (cpu_supports(implementation.name.c_str())) return implementation;
   return all[2];
 }
 
@@ -58,6 +38,18 @@ const Implementation& implementation() {
 }
 
 }  // namespace
+
+bool cpu_supports(const char* isa_name) {
+  const std::string isa = isa_name;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (isa == "avx512")
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return isa == "generic";
+}
 
 std::size_t sgemm_scratch_size(std::size_t M, std::size_t N, std::size_t K) {
   return implementation().scratch_size(M, N, K);
