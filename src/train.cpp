@@ -99,7 +99,8 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
     state.labels.resize(share);
     state.grad.resize(network.parameter_count());
   }
-  std::vector<float> grad(network.parameter_count());
+  std::vector<float*> gradients;
+  for (auto& state : states) gradients.push_back(state.grad.data());
   auto optimizer = nn::make_optimizer(options, network.parameter_count());
 
   Rng rng(options.seed);
@@ -151,15 +152,8 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
                     " (try a lower learning rate)");
       loss_sum += batch_loss;
       done += batch;
-      // Sum the per-thread gradients in thread order, each task a fixed range of parameters.
-      pool.run([&](int task) {
-        const std::size_t begin = grad.size() * task / threads, end = grad.size() * (task + 1) / threads;
-        for (std::size_t i = begin; i < end; ++i) grad[i] = states[0].grad[i];
-        for (int t = 1; t < threads; ++t)
-          for (std::size_t i = begin; i < end; ++i) grad[i] += states[t].grad[i];
-      });
       learning_rate = learning_rate_at(options, step, total_steps, epoch - 1);
-      optimizer->step(model.parameters, grad, learning_rate);
+      optimizer->step(model.parameters, gradients, learning_rate, pool);
       if (callbacks.on_progress && (batch_index % 16 == 15 || batch_index + 1 == steps_per_epoch))
         callbacks.on_progress({epoch, done, train_data.count, loss_sum / double(done), seconds_since(start)});
     }

@@ -2,6 +2,10 @@
 // A fixed set of worker threads running one task per thread: run(fn) calls fn(0) … fn(size()-1)
 // concurrently (task 0 on the calling thread) and returns when all are done. Task i is always a fixed share
 // of the work decided by the caller, so results never depend on scheduling.
+//
+// A training step hands out work twice within a millisecond or so, so waiting threads spin briefly before
+// they sleep: waking a sleeping thread costs tens of microseconds.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -32,8 +36,8 @@ class ThreadPool {
   std::condition_variable wake_;
   std::condition_variable done_;
   const std::function<void(int)>* task_ = nullptr;
-  std::uint64_t generation_ = 0;
-  int pending_ = 0;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
   bool stopping_ = false;
   std::exception_ptr error_;
 };

@@ -4,6 +4,23 @@
 #include <vector>
 
 namespace lenet5::nn {
+
+void Optimizer::step(std::span<float> parameters, std::span<float* const> gradients, float learning_rate,
+                     ThreadPool& pool) {
+  begin_step();
+  pool.run([&](int task) {
+    const std::size_t begin = parameters.size() * task / pool.size();
+    const std::size_t end = parameters.size() * (task + 1) / pool.size();
+    float* __restrict sum = gradients[0];
+    for (std::size_t t = 1; t < gradients.size(); ++t) {
+      const float* __restrict share = gradients[t];
+#pragma omp simd
+      for (std::size_t i = begin; i < end; ++i) sum[i] += share[i];
+    }
+    update(parameters.data(), sum, learning_rate, begin, end);
+  });
+}
+
 namespace {
 
 class SgdMomentum final : public Optimizer {
@@ -11,15 +28,17 @@ class SgdMomentum final : public Optimizer {
   SgdMomentum(std::size_t count, float momentum, float weight_decay)
       : velocity_(count, 0.0f), momentum_(momentum), weight_decay_(weight_decay) {}
 
-  void step(std::span<float> parameters, std::span<const float> grad, float learning_rate) override {
+ private:
+  void update(float* __restrict parameters, const float* __restrict grad, float learning_rate, std::size_t begin,
+              std::size_t end) override {
+    float* __restrict velocity = velocity_.data();
 #pragma omp simd
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      velocity_[i] = momentum_ * velocity_[i] + grad[i] + weight_decay_ * parameters[i];
-      parameters[i] -= learning_rate * velocity_[i];
+    for (std::size_t i = begin; i < end; ++i) {
+      velocity[i] = momentum_ * velocity[i] + grad[i] + weight_decay_ * parameters[i];
+      parameters[i] -= learning_rate * velocity[i];
     }
   }
 
- private:
   std::vector<float> velocity_;
   float momentum_, weight_decay_;
 };
@@ -28,25 +47,33 @@ class Adam final : public Optimizer {
  public:
   Adam(std::size_t count, float weight_decay) : first_(count, 0.0f), second_(count, 0.0f), weight_decay_(weight_decay) {}
 
-  void step(std::span<float> parameters, std::span<const float> grad, float learning_rate) override {
-    constexpr float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+ private:
+  static constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kEpsilon = 1e-8f;
+
+  void begin_step() override {
     ++steps_;
-    const float correction1 = 1.0f - std::pow(beta1, float(steps_));
-    const float root_correction2 = std::sqrt(1.0f - std::pow(beta2, float(steps_)));
-    const float step_size = learning_rate / correction1;
+    correction1_ = 1.0f - std::pow(kBeta1, float(steps_));
+    root_correction2_ = std::sqrt(1.0f - std::pow(kBeta2, float(steps_)));
+  }
+
+  void update(float* __restrict parameters, const float* __restrict grad, float learning_rate, std::size_t begin,
+              std::size_t end) override {
+    float* __restrict first = first_.data();
+    float* __restrict second = second_.data();
+    const float step_size = learning_rate / correction1_;
 #pragma omp simd
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const float g = grad[i] + weight_decay_ * parameters[i];
-      first_[i] = beta1 * first_[i] + (1.0f - beta1) * g;
-      second_[i] = beta2 * second_[i] + (1.0f - beta2) * g * g;
-      parameters[i] -= step_size * first_[i] / (std::sqrt(second_[i]) / root_correction2 + epsilon);
+      first[i] = kBeta1 * first[i] + (1.0f - kBeta1) * g;
+      second[i] = kBeta2 * second[i] + (1.0f - kBeta2) * g * g;
+      parameters[i] -= step_size * first[i] / (std::sqrt(second[i]) / root_correction2_ + kEpsilon);
     }
   }
 
- private:
   std::vector<float> first_, second_;
   float weight_decay_;
   long steps_ = 0;
+  float correction1_ = 1.0f, root_correction2_ = 1.0f;
 };
 
 }  // namespace

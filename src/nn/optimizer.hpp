@@ -1,9 +1,12 @@
 #pragma once
-// Update rules over the one flat parameter buffer: each is one loop over all parameters.
+// Update rules over the one flat parameter buffer. Training threads each leave a gradient for their share of
+// the batch; the optimizer sums them in thread order (so the result never depends on timing) and applies
+// its rule, each pool thread taking a fixed range of parameters.
 #include <cstddef>
 #include <memory>
 #include <span>
 
+#include "core/thread_pool.hpp"
 #include "lenet5/train.hpp"
 
 namespace lenet5::nn {
@@ -11,8 +14,14 @@ namespace lenet5::nn {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  // grad is the mean gradient of the batch.
-  virtual void step(std::span<float> parameters, std::span<const float> grad, float learning_rate) = 0;
+  // gradients[t] is thread t's share; their sum is the batch's mean gradient. gradients[0] is overwritten.
+  void step(std::span<float> parameters, std::span<float* const> gradients, float learning_rate, ThreadPool& pool);
+
+ protected:
+  virtual void begin_step() {}
+  // Applies the rule to parameters [begin, end) given the summed gradient.
+  virtual void update(float* parameters, const float* grad, float learning_rate, std::size_t begin,
+                      std::size_t end) = 0;
 };
 
 // SGD with momentum (PyTorch's form: v ← μv + g, w ← w − lr·v) or Adam (Kingma & Ba, bias-corrected);
