@@ -14,7 +14,7 @@ const CommandSpec kSpec{
     "lenet5 info [--preset NAME | --model FILE] [--json]",
     "Prints the network's layers: output shape, trainable parameters and connections (multiply-adds per\n"
     "image, biases counted as the 1998 paper counts them), with totals.",
-    {{"preset", "NAME", "a preset: modern (default)"},
+    {{"preset", "NAME", "a preset: modern (default) or classic"},
      {"model", "FILE", "describe a saved model instead of a preset"},
      {"json", "", "print one JSON object: layers, parameters, connections"}},
     0, 0};
@@ -49,6 +49,7 @@ int run_info(const std::vector<std::string>& arguments) {
       out += std::string(i ? "," : "") + "{\"name\":" + json_string(layer.name) +
              ",\"type\":" + json_string(layer.description) + ",\"output\":" + json_string(shape_text(layer.output)) +
              ",\"parameters\":" + std::to_string(layer.parameters) +
+             ",\"fixed_parameters\":" + std::to_string(layer.fixed_parameters) +
              ",\"connections\":" + std::to_string(layer.connections) + "}";
     }
     out += "],\"parameters\":" + std::to_string(parameters) + ",\"connections\":" + std::to_string(connections) + "}";
@@ -57,12 +58,17 @@ int run_info(const std::vector<std::string>& arguments) {
   }
   std::printf("LeNet-5, preset %s: input %s, loss %s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
               lenet5::to_string(spec.loss).c_str());
-  std::printf("%-8s %-28s %-10s %12s %14s\n", "layer", "type", "output", "parameters", "connections");
+  // Fixed parameters (the RBF prototypes) are shown beside the trainable ones but not counted in the total,
+  // as the paper counts them.
+  const auto parameter_text = [](std::size_t trainable, std::size_t fixed) {
+    return std::to_string(trainable) + (fixed ? " (" + std::to_string(fixed) + " fixed)" : "");
+  };
+  std::printf("%-7s %-42s %-9s %16s %12s\n", "layer", "type", "output", "parameters", "connections");
   for (const auto& layer : layers)
-    std::printf("%-8s %-28s %-10s %12zu %14llu\n", layer.name.c_str(), layer.description.c_str(),
-                shape_text(layer.output).c_str(), layer.parameters,
+    std::printf("%-7s %-42s %-9s %16s %12llu\n", layer.name.c_str(), layer.description.c_str(),
+                shape_text(layer.output).c_str(), parameter_text(layer.parameters, layer.fixed_parameters).c_str(),
                 static_cast<unsigned long long>(layer.connections));
-  std::printf("%-8s %-28s %-10s %12zu %14llu\n", "total", "", "", parameters,
+  std::printf("%-7s %-42s %-9s %16zu %12llu\n", "total", "", "", parameters,
               static_cast<unsigned long long>(connections));
   return 0;
 }

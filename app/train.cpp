@@ -21,18 +21,24 @@ const CommandSpec kSpec{
     "Trains LeNet-5 on MNIST-format IDX files, evaluating on the test split after every epoch. A checkpoint\n"
     "(OUT.checkpoint) is written after every epoch and the final model to OUT, each atomically. The same seed\n"
     "and thread count give a bit-identical model.",
-    {{"preset", "NAME", "network preset: modern (default)"},
+    {{"preset", "NAME", "network preset: modern (default) or classic (the 1998 paper's)"},
      {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
-     {"epochs", "N", "passes over the training set (default 5)"},
-     {"batch", "N", "minibatch size (default 64)"},
-     {"optimizer", "NAME", "adam (default) or sgd (with momentum)"},
-     {"lr", "X", "initial learning rate (default 0.003 for adam, 0.05 for sgd)"},
-     {"schedule", "NAME", "learning-rate schedule: cosine (default), step (halve every --step-epochs), constant"},
+     {"epochs", "N", "passes over the training set (default: modern 5, classic 20)"},
+     {"batch", "N", "minibatch size (default: modern 64, classic 1 as in the paper)"},
+     {"optimizer", "NAME", "adam (modern's default), sgd (with momentum) or sdlm (classic's default)"},
+     {"lr", "X", "initial learning rate (default: adam 0.003, sgd 0.05, sdlm 0.0005)"},
+     {"schedule", "NAME",
+      "learning-rate schedule: cosine (modern's default), step (halve every --step-epochs), constant, or\n"
+      "                          paper (classic's default: lr x 1, 0.4, 0.2, 0.1, 0.02 from passes 1, 3, 6, 9, 13)"},
      {"step-epochs", "N", "period of the step schedule (default 3)"},
      {"momentum", "X", "SGD momentum (default 0.9)"},
      {"weight-decay", "X", "L2 weight decay (default 0)"},
+     {"sdlm-mu", "X", "SDLM's mu, the step's damping (default 0.02)"},
+     {"curvature-samples", "N", "patterns SDLM averages its curvature over before each pass (default 500)"},
+     {"loss", "NAME", "override the preset's loss: for classic, map (default) or mse"},
+     {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 1)"},
      {"seed", "N", "random seed for initialisation and shuffling (default 1)"},
-     {"threads", "N", "worker threads (default: all cores)"},
+     {"threads", "N", "worker threads (default: all cores; classic 1)"},
      {"limit", "N", "train on the first N training images only"},
      {"out", "FILE", "where to save the model (default lenet5.model)"},
      {"json", "", "print one JSON object per epoch on stdout instead of text"}},
@@ -68,22 +74,37 @@ int run_train(const std::vector<std::string>& arguments) {
     std::fputs(help_text(kSpec).c_str(), stdout);
     return 0;
   }
-  lenet5::TrainOptions options;
-  const auto optimizer = lenet5::parse_optimizer(args.get("optimizer", "adam"));
-  if (!optimizer) throw UsageError("--optimizer must be adam or sgd");
-  options.optimizer = *optimizer;
-  const auto schedule = lenet5::parse_schedule(args.get("schedule", "cosine"));
-  if (!schedule) throw UsageError("--schedule must be cosine, step or constant");
-  options.schedule = *schedule;
+  lenet5::NetworkSpec spec = lenet5::preset(args.get("preset", "modern"));
+  lenet5::TrainOptions options = lenet5::recommended_training(spec.preset);
+  if (const auto name = args.get("optimizer")) {
+    const auto optimizer = lenet5::parse_optimizer(*name);
+    if (!optimizer) throw UsageError("--optimizer must be adam, sgd or sdlm");
+    if (*optimizer != options.optimizer) options.learning_rate = lenet5::default_learning_rate(*optimizer);
+    options.optimizer = *optimizer;
+  }
+  if (const auto name = args.get("schedule")) {
+    const auto schedule = lenet5::parse_schedule(*name);
+    if (!schedule) throw UsageError("--schedule must be cosine, step, constant or paper");
+    options.schedule = *schedule;
+  }
+  if (const auto name = args.get("loss")) {
+    if (*name == "map") spec.loss = lenet5::LossKind::map;
+    else if (*name == "mse") spec.loss = lenet5::LossKind::mse;
+    else if (*name == "softmax_cross_entropy") spec.loss = lenet5::LossKind::softmax_cross_entropy;
+    else throw UsageError("--loss must be map, mse or softmax_cross_entropy");
+  }
+  spec.map_constant = static_cast<float>(args.get_double("map-constant", spec.map_constant, 1e-6, 1e6));
   options.epochs = static_cast<int>(args.get_int("epochs", options.epochs, 1, 100000));
   options.batch = static_cast<int>(args.get_int("batch", options.batch, 1, 65536));
-  options.learning_rate =
-      static_cast<float>(args.get_double("lr", options.optimizer == lenet5::OptimizerKind::adam ? double(options.learning_rate) : 0.05, 1e-12, 100));
-  options.step_epochs = static_cast<int>(args.get_int("step-epochs", 3, 1, 100000));
-  options.momentum = static_cast<float>(args.get_double("momentum", 0.9, 0, 0.9999));
-  options.weight_decay = static_cast<float>(args.get_double("weight-decay", 0, 0, 1));
-  options.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 9007199254740991L));
-  options.threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
+  options.learning_rate = static_cast<float>(args.get_double("lr", options.learning_rate, 1e-12, 100));
+  options.step_epochs = static_cast<int>(args.get_int("step-epochs", options.step_epochs, 1, 100000));
+  options.momentum = static_cast<float>(args.get_double("momentum", options.momentum, 0, 0.9999));
+  options.weight_decay = static_cast<float>(args.get_double("weight-decay", options.weight_decay, 0, 1));
+  options.sdlm_mu = static_cast<float>(args.get_double("sdlm-mu", options.sdlm_mu, 1e-9, 1e6));
+  options.curvature_samples =
+      static_cast<int>(args.get_int("curvature-samples", options.curvature_samples, 1, 1000000));
+  options.seed = static_cast<std::uint64_t>(args.get_int("seed", long(options.seed), 0, 9007199254740991L));
+  options.threads = static_cast<int>(args.get_int("threads", options.threads, 0, 1024));
   const long limit = args.get_int("limit", 0, 1, 1L << 40);
   const std::string out = args.get("out", "lenet5.model");
   options.checkpoint_path = out + ".checkpoint";
@@ -97,7 +118,7 @@ int run_train(const std::vector<std::string>& arguments) {
   lenet5::Dataset train_data = lenet5::load_mnist(data_dir, lenet5::Split::train);
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));
   const lenet5::Dataset test_data = lenet5::load_mnist(data_dir, lenet5::Split::test);
-  lenet5::Model model = lenet5::initialize_model(lenet5::preset(args.get("preset", "modern")), options.seed);
+  lenet5::Model model = lenet5::initialize_model(spec, options.seed);
 
   if (!json)
     std::printf("training %s LeNet-5 on %zu images from %s (test: %zu): %d epochs, batch %d, %s lr %g (%s)\n",

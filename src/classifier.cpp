@@ -6,7 +6,7 @@
 #include "data/input.hpp"
 #include "lenet5/error.hpp"
 #include "nn/network.hpp"
-#include "prediction.hpp"
+#include "nn/loss.hpp"
 
 namespace lenet5 {
 
@@ -54,11 +54,13 @@ Prediction Classifier::classify(std::span<const std::uint8_t> pixels, int width,
   Prediction prediction;
   prediction.probabilities.resize(classes());
   score_batch(pixels, width, height, 1, prediction.probabilities);
+  // Probabilities: the softmax of the scores, or of the negated penalties (the MAP criterion's reading, eq. 9).
   auto& p = prediction.probabilities;
-  prediction.label = best_class(p.data(), classes());
-  const float top = p[prediction.label];
+  const bool penalties = outputs_are_penalties(impl_->model.spec);
+  prediction.label = nn::predicted_class(p.data(), classes(), penalties);
+  const float sign = penalties ? -1.0f : 1.0f, top = sign * p[prediction.label];
   float total = 0;
-  for (float& value : p) total += (value = std::exp(value - top));
+  for (float& value : p) total += (value = std::exp(sign * value - top));
   for (float& value : p) value /= total;
   return prediction;
 }

@@ -4,13 +4,10 @@
 
 #include "data/input.hpp"
 #include "lenet5/error.hpp"
+#include "nn/loss.hpp"
 #include "prediction.hpp"
 
 namespace lenet5 {
-
-int best_class(const float* scores, int classes) {
-  return static_cast<int>(std::max_element(scores, scores + classes) - scores);
-}
 
 std::vector<int> predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
                                  ThreadPool& pool) {
@@ -19,6 +16,7 @@ std::vector<int> predict_dataset(const nn::Network<float>& network, const float*
   constexpr int kChunk = 256;
   const std::size_t chunks = (data.count + kChunk - 1) / kChunk;
   const int classes = network.output_size();
+  const bool penalties = outputs_are_penalties(network.spec());
   std::vector<int> predictions(data.count);
   pool.run([&](int task) {
     auto workspace = network.make_workspace(kChunk, false);
@@ -30,7 +28,7 @@ std::vector<int> predict_dataset(const nn::Network<float>& network, const float*
         encoder.encode(data.image(first + i).data(), data.cols, data.rows,
                        input.data() + std::size_t(i) * network.input_size());
       const float* scores = network.forward(parameters, input.data(), count, workspace);
-      for (int i = 0; i < count; ++i) predictions[first + i] = best_class(scores + std::size_t(i) * classes, classes);
+      for (int i = 0; i < count; ++i) predictions[first + i] = nn::predicted_class(scores + std::size_t(i) * classes, classes, penalties);
     }
   });
   return predictions;

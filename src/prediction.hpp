@@ -12,7 +12,5 @@ namespace lenet5 {
 std::vector<int> predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
                                  ThreadPool& pool);
 
-// argmax, the first index on ties.
-int best_class(const float* scores, int classes);
 
 }  // namespace lenet5

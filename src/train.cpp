@@ -1,9 +1,11 @@
 #include "lenet5/train.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <utility>
 
 #include "core/rng.hpp"
 #include "core/thread_pool.hpp"
@@ -15,29 +17,54 @@
 #include "prediction.hpp"
 
 namespace lenet5 {
+namespace {
 
-std::optional<OptimizerKind> parse_optimizer(const std::string& name) {
-  if (name == "sgd") return OptimizerKind::sgd;
-  if (name == "adam") return OptimizerKind::adam;
+constexpr std::array<std::pair<OptimizerKind, const char*>, 3> kOptimizerNames = {
+    {{OptimizerKind::sgd, "sgd"}, {OptimizerKind::adam, "adam"}, {OptimizerKind::sdlm, "sdlm"}}};
+constexpr std::array<std::pair<Schedule, const char*>, 4> kScheduleNames = {
+    {{Schedule::constant, "constant"}, {Schedule::cosine, "cosine"}, {Schedule::step, "step"}, {Schedule::paper, "paper"}}};
+
+template <class Enum, std::size_t N>
+std::optional<Enum> find_by_name(const std::array<std::pair<Enum, const char*>, N>& names, const std::string& name) {
+  for (const auto& [value, text] : names)
+    if (name == text) return value;
   return std::nullopt;
 }
 
-std::optional<Schedule> parse_schedule(const std::string& name) {
-  if (name == "constant") return Schedule::constant;
-  if (name == "cosine") return Schedule::cosine;
-  if (name == "step") return Schedule::step;
-  return std::nullopt;
-}
-
-std::string to_string(OptimizerKind kind) { return kind == OptimizerKind::sgd ? "sgd" : "adam"; }
-
-std::string to_string(Schedule schedule) {
-  switch (schedule) {
-    case Schedule::constant: return "constant";
-    case Schedule::cosine: return "cosine";
-    case Schedule::step: return "step";
-  }
+template <class Enum, std::size_t N>
+std::string name_of(const std::array<std::pair<Enum, const char*>, N>& names, Enum value) {
+  for (const auto& [candidate, text] : names)
+    if (candidate == value) return text;
   return "?";
+}
+
+}  // namespace
+
+std::optional<OptimizerKind> parse_optimizer(const std::string& name) { return find_by_name(kOptimizerNames, name); }
+std::optional<Schedule> parse_schedule(const std::string& name) { return find_by_name(kScheduleNames, name); }
+std::string to_string(OptimizerKind kind) { return name_of(kOptimizerNames, kind); }
+std::string to_string(Schedule schedule) { return name_of(kScheduleNames, schedule); }
+
+float default_learning_rate(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::sgd: return 0.05f;
+    case OptimizerKind::adam: return 0.003f;
+    case OptimizerKind::sdlm: return 0.0005f;
+  }
+  return 0.001f;
+}
+
+TrainOptions recommended_training(const std::string& preset) {
+  TrainOptions options;
+  if (preset == "classic") {
+    options.optimizer = OptimizerKind::sdlm;
+    options.schedule = Schedule::paper;
+    options.learning_rate = default_learning_rate(OptimizerKind::sdlm);
+    options.batch = 1;
+    options.epochs = 20;
+    options.threads = 1;
+  }
+  return options;
 }
 
 namespace {
@@ -53,6 +80,8 @@ void validate(const Model& model, const Dataset& train_data, const TrainOptions&
     throw Error("learning rate must be a positive number");
   if (options.step_epochs < 1) throw Error("step schedule period must be at least 1 epoch");
   if (options.threads < 0) throw Error("thread count must be 0 (all cores) or more");
+  if (!(options.sdlm_mu > 0.0f)) throw Error("the SDLM μ must be positive");
+  if (options.curvature_samples < 1) throw Error("the SDLM curvature needs at least 1 sample");
   if (train_data.count == 0) throw Error("the training set is empty");
   InputEncoder(model.spec).check_size(train_data.cols, train_data.rows);
 }
@@ -64,6 +93,12 @@ float learning_rate_at(const TrainOptions& options, long step, long total_steps,
       return options.learning_rate * 0.5f *
              float(1.0 + std::cos(std::numbers::pi * double(step) / double(std::max(total_steps, 1L))));
     case Schedule::step: return options.learning_rate * std::pow(0.5f, float(epoch / options.step_epochs));
+    case Schedule::paper: {
+      // §III-B, by pass (1-based): 1–2, 3–5, 6–8, 9–12, 13 on.
+      const int pass = epoch + 1;
+      const float factor = pass <= 2 ? 1.0f : pass <= 5 ? 0.4f : pass <= 8 ? 0.2f : pass <= 12 ? 0.1f : 0.02f;
+      return options.learning_rate * factor;
+    }
   }
   return options.learning_rate;
 }
@@ -73,8 +108,98 @@ struct ThreadState {
   nn::Network<float>::Workspace workspace;
   std::vector<float> input;
   std::vector<std::uint8_t> labels;
-  std::vector<float> grad;
+  std::vector<float> grad;  // the gradient of its share, or the curvature sum while estimating it
   nn::LossResult loss;
+};
+
+class Trainer {
+ public:
+  Trainer(Model& model, const Dataset& data, const TrainOptions& options)
+      : model_(model), data_(data), options_(options), network_(model.spec), encoder_(model.spec),
+        pool_(options.threads), share_((options.batch + pool_.size() - 1) / pool_.size()) {
+    if (model.parameters.size() != network_.parameter_count()) throw Error("model parameters do not fit its network");
+    for (std::uint8_t label : data.labels)
+      if (label >= network_.output_size()) throw Error("a training label exceeds the network's class count");
+    states_.resize(pool_.size());
+    for (auto& state : states_) {
+      state.workspace = network_.make_workspace(share_, true);
+      state.input.resize(std::size_t(share_) * network_.input_size());
+      state.labels.resize(share_);
+      state.grad.resize(network_.parameter_count());
+      gradients_.push_back(state.grad.data());
+    }
+    optimizer_ = nn::make_optimizer(options, network_.parameter_count());
+  }
+
+  ThreadPool& pool() { return pool_; }
+  const nn::Network<float>& network() const { return network_; }
+
+  // The gradient of examples order[first, first + batch): each thread takes a fixed share of the batch, so
+  // results depend on the thread count, never on timing. Returns the batch's summed loss and correct count.
+  nn::LossResult compute_gradients(const std::vector<std::uint32_t>& order, std::size_t first, int batch) {
+    pool_.run([&](int task) {
+      ThreadState& state = states_[task];
+      const int begin = batch * task / pool_.size(), count = batch * (task + 1) / pool_.size() - begin;
+      std::fill(state.grad.begin(), state.grad.end(), 0.0f);
+      state.loss = {};
+      if (count == 0) return;
+      state.loss = forward_loss(state, order.data() + first + begin, count, 1.0f / float(batch), false);
+      network_.backward(model_.parameters.data(), state.input.data(), count, state.workspace, state.grad.data());
+    });
+    nn::LossResult total;
+    for (const auto& state : states_) {
+      total.sum += state.loss.sum;
+      total.correct += state.loss.correct;
+    }
+    return total;
+  }
+
+  void update(float learning_rate) { optimizer_->step(model_.parameters, gradients_, learning_rate, pool_); }
+
+  // For SDLM (App. C): each parameter's Gauss-Newton second derivative, averaged over `count` patterns.
+  void estimate_curvature(const std::vector<std::uint32_t>& order, std::size_t count) {
+    if (!optimizer_->needs_curvature()) return;
+    pool_.run([&](int task) {
+      ThreadState& state = states_[task];
+      std::fill(state.grad.begin(), state.grad.end(), 0.0f);
+      const std::size_t begin = count * task / pool_.size(), end = count * (task + 1) / pool_.size();
+      for (std::size_t first = begin; first < end; first += share_) {
+        const int chunk = static_cast<int>(std::min<std::size_t>(share_, end - first));
+        forward_loss(state, order.data() + first, chunk, 1.0f / float(count), true);
+        network_.backward_curvature(model_.parameters.data(), state.input.data(), chunk, state.workspace,
+                                    state.grad.data());
+      }
+    });
+    for (std::size_t t = 1; t < states_.size(); ++t)
+      for (std::size_t i = 0; i < states_[0].grad.size(); ++i) states_[0].grad[i] += states_[t].grad[i];
+    optimizer_->set_curvature(states_[0].grad);
+  }
+
+ private:
+  // Encodes the examples, runs forward and writes the loss's derivative (and curvature) for backward.
+  nn::LossResult forward_loss(ThreadState& state, const std::uint32_t* examples, int count, float scale,
+                              bool curvature) {
+    for (int i = 0; i < count; ++i) {
+      encoder_.encode(data_.image(examples[i]).data(), data_.cols, data_.rows,
+                      state.input.data() + std::size_t(i) * network_.input_size());
+      state.labels[i] = data_.labels[examples[i]];
+    }
+    const float* output = network_.forward(model_.parameters.data(), state.input.data(), count, state.workspace);
+    return nn::compute_loss(model_.spec.loss, model_.spec.map_constant, output, state.labels.data(), count,
+                            network_.output_size(), scale, network_.output_gradient(state.workspace),
+                            curvature ? network_.output_curvature(state.workspace) : nullptr);
+  }
+
+  Model& model_;
+  const Dataset& data_;
+  const TrainOptions& options_;
+  nn::Network<float> network_;
+  InputEncoder encoder_;
+  ThreadPool pool_;
+  int share_;
+  std::vector<ThreadState> states_;
+  std::vector<float*> gradients_;
+  std::unique_ptr<nn::Optimizer> optimizer_;
 };
 
 }  // namespace
@@ -82,26 +207,7 @@ struct ThreadState {
 void train(Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options,
            const TrainCallbacks& callbacks) {
   validate(model, train_data, options);
-  const nn::Network<float> network(model.spec);
-  if (model.parameters.size() != network.parameter_count()) throw Error("model parameters do not fit its network");
-  const InputEncoder encoder(model.spec);
-  const int classes = network.output_size();
-  for (std::uint8_t label : train_data.labels)
-    if (label >= classes) throw Error("a training label exceeds the network's class count");
-
-  ThreadPool pool(options.threads);
-  const int threads = pool.size();
-  const int share = (options.batch + threads - 1) / threads;
-  std::vector<ThreadState> states(threads);
-  for (auto& state : states) {
-    state.workspace = network.make_workspace(share, true);
-    state.input.resize(std::size_t(share) * network.input_size());
-    state.labels.resize(share);
-    state.grad.resize(network.parameter_count());
-  }
-  std::vector<float*> gradients;
-  for (auto& state : states) gradients.push_back(state.grad.data());
-  auto optimizer = nn::make_optimizer(options, network.parameter_count());
+  Trainer trainer(model, train_data, options);
 
   Rng rng(options.seed);
   std::vector<std::uint32_t> order(train_data.count);
@@ -114,46 +220,27 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(std::uint32_t(i))]);
     const auto start = Clock::now();
+    // App. C: the curvature is re-estimated on a few hundred patterns before each pass (here the first ones
+    // of this pass's order) and kept fixed during it.
+    trainer.estimate_curvature(order, std::min<std::size_t>(options.curvature_samples, train_data.count));
     double loss_sum = 0.0;
     std::size_t correct = 0, done = 0;
     for (long batch_index = 0; batch_index < steps_per_epoch; ++batch_index, ++step) {
       const std::size_t first = std::size_t(batch_index) * options.batch;
       const int batch = static_cast<int>(std::min<std::size_t>(options.batch, train_data.count - first));
-      // Each thread takes a fixed share of the batch, so results depend on the thread count, never on timing.
-      pool.run([&](int task) {
-        ThreadState& state = states[task];
-        const int begin = batch * task / threads, end = batch * (task + 1) / threads, count = end - begin;
-        std::fill(state.grad.begin(), state.grad.end(), 0.0f);
-        state.loss = {};
-        if (count == 0) return;
-        for (int i = 0; i < count; ++i) {
-          const std::uint32_t example = order[first + begin + i];
-          encoder.encode(train_data.image(example).data(), train_data.cols, train_data.rows,
-                         state.input.data() + std::size_t(i) * network.input_size());
-          state.labels[i] = train_data.labels[example];
-        }
-        const float* output = network.forward(model.parameters.data(), state.input.data(), count, state.workspace);
-        float* output_grad = network.output_gradient(state.workspace);
-        state.loss = nn::softmax_cross_entropy(output, state.labels.data(), count, classes, 1.0f / float(batch),
-                                               output_grad);
-        network.backward(model.parameters.data(), state.input.data(), count, state.workspace, state.grad.data());
-      });
-      double batch_loss = 0.0;
-      for (const auto& state : states) {
-        batch_loss += state.loss.sum;
-        correct += state.loss.correct;
-      }
-      // Cross-entropy starts near ln(classes); a mean far above that means the weights have blown up even
-      // when the arithmetic has not overflowed yet.
+      const nn::LossResult result = trainer.compute_gradients(order, first, batch);
+      // Cross-entropy starts near ln(classes) and RBF penalties stay below ~620; a mean far above that
+      // means the weights have blown up even when the arithmetic has not overflowed yet.
       constexpr double kDivergedMeanLoss = 1000.0;
-      if (!std::isfinite(batch_loss) || batch_loss / batch > kDivergedMeanLoss)
+      if (!std::isfinite(result.sum) || result.sum / batch > kDivergedMeanLoss)
         throw Error("training diverged in epoch " + std::to_string(epoch) + ", batch " +
-                    std::to_string(batch_index + 1) + ": the loss is " + std::to_string(batch_loss) +
+                    std::to_string(batch_index + 1) + ": the mean loss is " + std::to_string(result.sum / batch) +
                     " (try a lower learning rate)");
-      loss_sum += batch_loss;
-      done += batch;
       learning_rate = learning_rate_at(options, step, total_steps, epoch - 1);
-      optimizer->step(model.parameters, gradients, learning_rate, pool);
+      trainer.update(learning_rate);
+      loss_sum += result.sum;
+      correct += result.correct;
+      done += batch;
       if (callbacks.on_progress && (batch_index % 16 == 15 || batch_index + 1 == steps_per_epoch))
         callbacks.on_progress({epoch, done, train_data.count, loss_sum / double(done), seconds_since(start)});
     }
@@ -165,7 +252,7 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
     report.images_per_s = double(train_data.count) / report.seconds;
     report.learning_rate = learning_rate;
     if (test_data) {
-      const auto predictions = predict_dataset(network, model.parameters.data(), *test_data, pool);
+      const auto predictions = predict_dataset(trainer.network(), model.parameters.data(), *test_data, trainer.pool());
       std::size_t right = 0;
       for (std::size_t i = 0; i < predictions.size(); ++i) right += predictions[i] == test_data->labels[i];
       report.test_accuracy = double(right) / double(test_data->count);

@@ -559,7 +559,7 @@ TEST_F(Cli, TrainRejectsBadOptions) {
   const fs::path out = scratch_ / "m.model";
   expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs", "0"})), 2, {"--epochs must be between 1"});
   expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs", "abc"})), 2, {"--epochs needs an integer, got 'abc'"});
-  expect_failure(lenet5(train_arguments(out, kSeed, {"--optimizer", "foo"})), 2, {"--optimizer must be adam or sgd"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--optimizer", "foo"})), 2, {"--optimizer must be adam, sgd or sdlm"});
   expect_failure(lenet5(train_arguments(out, kSeed, {"--lr", "1e6"})), 2, {"--lr must be between"});
   expect_failure(lenet5(train_arguments(out, kSeed, {"--epochs"})), 2, {"--epochs needs a value"});
   EXPECT_FALSE(fs::exists(out));

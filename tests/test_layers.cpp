@@ -93,9 +93,11 @@ TEST(LayerGradients, MatchFiniteDifferencesInDoublePrecision) {
       {"conv linear", {"C", ConvSpec{3, 3, {}, std::nullopt}}, {2, 5, 5}},
       {"conv with connection table", {"C", ConvSpec{4, 3, partial_table(), Activation::scaled_tanh}}, {3, 6, 6}},
       {"conv to 1x1 (C5-like)", {"C", ConvSpec{5, 4, {}, Activation::relu}}, {3, 4, 4}},
-      {"average pool", {"S", SubsampleSpec{Pooling::average, std::nullopt}}, {2, 6, 4}},
-      {"average pool tanh", {"S", SubsampleSpec{Pooling::average, Activation::scaled_tanh}}, {2, 4, 4}},
-      {"max pool", {"S", SubsampleSpec{Pooling::max, std::nullopt}}, {3, 4, 6}},
+      {"average pool", {"S", SubsampleSpec{Pooling::average, false, std::nullopt}}, {2, 6, 4}},
+      {"average pool tanh", {"S", SubsampleSpec{Pooling::average, false, Activation::scaled_tanh}}, {2, 4, 4}},
+      {"max pool", {"S", SubsampleSpec{Pooling::max, false, std::nullopt}}, {3, 4, 6}},
+      {"trainable subsampling (S2)", {"S", SubsampleSpec{Pooling::average, true, Activation::scaled_tanh}}, {3, 4, 6}},
+      {"RBF output", {"OUTPUT", RbfSpec{10}}, {84, 1, 1}},
       {"dense relu", {"F", DenseSpec{7, Activation::relu}}, {3, 2, 2}},
       {"dense logistic", {"F", DenseSpec{4, Activation::logistic}}, {5, 1, 1}},
       {"dense linear", {"F", DenseSpec{3, std::nullopt}}, {6, 1, 1}},
@@ -130,10 +132,10 @@ TEST(Conv, ConnectionTableIgnoresUnconnectedMaps) {
 TEST(Subsample, AverageAndMaxOfEachBlock) {
   const std::vector<double> input = {1, 2, 5, 6, 3, 4, 7, -8};  // one 2×4 map: blocks {1,2,3,4} and {5,6,7,-8}
   std::vector<double> out(2);
-  make_layer<double>({"S", SubsampleSpec{Pooling::average, std::nullopt}}, {1, 2, 4})
+  make_layer<double>({"S", SubsampleSpec{Pooling::average, false, std::nullopt}}, {1, 2, 4})
       ->forward(nullptr, input.data(), out.data(), 1, nullptr);
   EXPECT_EQ(out, (std::vector<double>{2.5, 2.5}));
-  make_layer<double>({"S", SubsampleSpec{Pooling::max, std::nullopt}}, {1, 2, 4})
+  make_layer<double>({"S", SubsampleSpec{Pooling::max, false, std::nullopt}}, {1, 2, 4})
       ->forward(nullptr, input.data(), out.data(), 1, nullptr);
   EXPECT_EQ(out, (std::vector<double>{4, 7}));
 }
@@ -160,7 +162,8 @@ TEST(Loss, SoftmaxCrossEntropyValueAndGradient) {
   const std::vector<double> logits = {1.0, 2.0, 3.0};
   const std::uint8_t label = 2;
   std::vector<double> grad(3);
-  const auto result = softmax_cross_entropy(logits.data(), &label, 1, 3, 1.0, grad.data());
+  const auto result =
+      compute_loss(LossKind::softmax_cross_entropy, 0.0f, logits.data(), &label, 1, 3, 1.0, grad.data());
   const double total = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
   EXPECT_NEAR(result.sum, -std::log(std::exp(3.0) / total), 1e-12);
   EXPECT_EQ(result.correct, 1);
@@ -168,11 +171,10 @@ TEST(Loss, SoftmaxCrossEntropyValueAndGradient) {
   EXPECT_NEAR(grad[2], std::exp(3.0) / total - 1.0, 1e-12);
 }
 
-// The whole modern network with its loss, in double precision: dLoss/d(every parameter) and d(input).
-TEST(NetworkGradients, ModernPresetMatchesFiniteDifferences) {
-  const NetworkSpec spec = modern_preset();
+// A whole preset with its loss, in double precision: dLoss/d(parameters), probed in every layer.
+void check_network_gradients(const NetworkSpec& spec) {
+  SCOPED_TRACE(spec.preset);
   const Network<double> network(spec);
-  EXPECT_EQ(network.parameter_count(), 61706u);
   constexpr int batch = 2;
   Rng rng(7);
   std::vector<double> parameters(network.parameter_count());
@@ -185,10 +187,14 @@ TEST(NetworkGradients, ModernPresetMatchesFiniteDifferences) {
   const auto loss = [&](const std::vector<double>& p) {
     const double* out = network.forward(p.data(), input.data(), batch, workspace);
     std::vector<double> unused(std::size_t(batch) * network.output_size());
-    return softmax_cross_entropy(out, labels, batch, network.output_size(), 1.0 / batch, unused.data()).sum / batch;
+    return compute_loss(spec.loss, spec.map_constant, out, labels, batch, network.output_size(), 1.0 / batch,
+                        unused.data())
+               .sum /
+           batch;
   };
   const double* out = network.forward(parameters.data(), input.data(), batch, workspace);
-  softmax_cross_entropy(out, labels, batch, network.output_size(), 1.0 / batch, network.output_gradient(workspace));
+  compute_loss(spec.loss, spec.map_constant, out, labels, batch, network.output_size(), 1.0 / batch,
+               network.output_gradient(workspace));
   std::vector<double> grad(parameters.size(), 0.0);
   network.backward(parameters.data(), input.data(), batch, workspace, grad.data());
 
@@ -209,6 +215,20 @@ TEST(NetworkGradients, ModernPresetMatchesFiniteDifferences) {
     const double minus = loss(shifted);
     EXPECT_NEAR(grad[i], (plus - minus) / (2 * h), 1e-7 + 1e-5 * std::abs(grad[i])) << "parameter " << i;
   }
+}
+
+TEST(NetworkGradients, ModernPresetMatchesFiniteDifferences) {
+  EXPECT_EQ(Network<double>(modern_preset()).parameter_count(), 61706u);
+  check_network_gradients(modern_preset());
+}
+
+// Table I connections, trainable subsampling, RBF output and the MAP loss together.
+TEST(NetworkGradients, ClassicPresetMatchesFiniteDifferences) {
+  EXPECT_EQ(Network<double>(classic_preset()).parameter_count(), 60000u);
+  check_network_gradients(classic_preset());
+  NetworkSpec mse = classic_preset();
+  mse.loss = LossKind::mse;
+  check_network_gradients(mse);
 }
 
 TEST(NetworkGradients, FloatAndDoubleNetworksAgree) {

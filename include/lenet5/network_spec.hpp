@@ -20,7 +20,9 @@ struct Shape {
 
 enum class Activation { relu, scaled_tanh, logistic };
 enum class Pooling { average, max };
-enum class LossKind { softmax_cross_entropy };
+// softmax_cross_entropy: on scores (higher is better). On RBF penalties (lower is better), §II-C:
+// mse is eq. 8, E = y_D (the correct class's penalty); map is eq. 9, E = y_D + log(e^−j + Σ_i e^−y_i).
+enum class LossKind { softmax_cross_entropy, mse, map };
 
 // Input bytes (0 = background, 255 = ink) map linearly to [background, foreground] (paper §II-B uses
 // −0.1 and 1.175); smaller images are centred on a background-filled canvas of the input size.
@@ -40,9 +42,12 @@ struct ConvSpec {
   bool operator==(const ConvSpec&) const = default;
 };
 
-// Non-overlapping 2×2 subsampling of each map.
+// Non-overlapping 2×2 subsampling of each map. `trainable` is the paper's S2/S4 (§II-B): the four inputs
+// are summed, multiplied by a trainable coefficient and added to a trainable bias, one pair per map
+// (average pooling only).
 struct SubsampleSpec {
   Pooling pooling = Pooling::average;
+  bool trainable = false;
   std::optional<Activation> activation;
   bool operator==(const SubsampleSpec&) const = default;
 };
@@ -54,9 +59,16 @@ struct DenseSpec {
   bool operator==(const DenseSpec&) const = default;
 };
 
+// Euclidean RBF output (eq. 7): unit i outputs the penalty y_i = Σ_j (x_j − w_ij)² with fixed ±1 w_ij,
+// the stylised 7×12 digit bitmaps of src/nn/rbf_prototypes.cpp (the paper's Fig. 3). Needs 84 inputs.
+struct RbfSpec {
+  int classes = 10;
+  bool operator==(const RbfSpec&) const = default;
+};
+
 struct LayerSpec {
   std::string name;  // the paper's name: C1, S2, …
-  std::variant<ConvSpec, SubsampleSpec, DenseSpec> op;
+  std::variant<ConvSpec, SubsampleSpec, DenseSpec, RbfSpec> op;
   bool operator==(const LayerSpec&) const = default;
 };
 
@@ -66,11 +78,17 @@ struct NetworkSpec {
   InputScaling scaling;
   std::vector<LayerSpec> layers;
   LossKind loss = LossKind::softmax_cross_entropy;
+  float map_constant = 1.0f;  // j of eq. 9 (map loss only); the paper gives no value
   bool operator==(const NetworkSpec&) const = default;
 };
 
+// Whether the network's outputs are penalties (an RBF output: the smallest wins) rather than scores.
+bool outputs_are_penalties(const NetworkSpec& spec);
+
 // The modern LeNet-5 (ReLU, average pooling, softmax cross-entropy; 61,706 parameters).
 NetworkSpec modern_preset();
+// The 1998 LeNet-5 (scaled tanh, trainable subsampling, Table I, RBF output, MAP loss; 60,000 parameters).
+NetworkSpec classic_preset();
 // Looks a preset up by name; throws lenet5::Error listing the known names.
 NetworkSpec preset(const std::string& name);
 std::vector<std::string> preset_names();
@@ -80,8 +98,9 @@ struct LayerSummary {
   std::string name;
   std::string description;  // e.g. "conv 5x5, relu"
   Shape output;
-  std::size_t parameters = 0;
-  std::uint64_t connections = 0;  // multiply-adds per image, biases counted as the paper does
+  std::size_t parameters = 0;        // trainable
+  std::size_t fixed_parameters = 0;  // constants such as the RBF prototypes
+  std::uint64_t connections = 0;     // multiply-adds per image, biases counted as the paper does
 };
 // Validates the spec (shapes fit, tables have the right size) and summarises it; throws lenet5::Error.
 std::vector<LayerSummary> summarize(const NetworkSpec& spec);

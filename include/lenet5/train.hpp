@@ -11,10 +11,14 @@
 
 namespace lenet5 {
 
-enum class OptimizerKind { sgd, adam };
+// sdlm: the paper's stochastic diagonal Levenberg-Marquardt (App. C): each parameter's step is
+// lr / (μ + h_kk), h_kk its Gauss-Newton second derivative averaged over `curvature_samples` patterns before
+// every pass.
+enum class OptimizerKind { sgd, adam, sdlm };
 // constant: lr throughout; cosine: lr · ½(1 + cos(π·t/T)) over all steps; step: lr halved every
-// `step_epochs` epochs.
-enum class Schedule { constant, cosine, step };
+// `step_epochs` epochs; paper: §III-B's schedule for SDLM, lr × 1 for passes 1–2, × 0.4 for 3–5, × 0.2 for
+// 6–8, × 0.1 for 9–12, × 0.02 after (with lr = 0.0005: 0.0005, 0.0002, 0.0001, 0.00005, 0.00001).
+enum class Schedule { constant, cosine, step, paper };
 
 struct TrainOptions {
   // The defaults reach ≥ 99.0 % MNIST test accuracy with the modern preset (docs/training.md).
@@ -26,10 +30,18 @@ struct TrainOptions {
   int step_epochs = 3;
   float momentum = 0.9f;  // SGD
   float weight_decay = 0.0f;
+  float sdlm_mu = 0.02f;          // μ of App. C
+  int curvature_samples = 500;    // patterns the SDLM curvature is averaged over before each pass
   std::uint64_t seed = 1;
   int threads = 0;                       // 0 = all cores
   std::string checkpoint_path;           // written atomically after every epoch when not empty
 };
+
+// The training a preset is meant for: modern the defaults above; classic the paper's (§III-B): SDLM with
+// its schedule, online (batch 1), 20 passes, one thread.
+TrainOptions recommended_training(const std::string& preset);
+// The learning rate each optimizer starts from by default: adam 0.003, sgd 0.05, sdlm 0.0005 (§III-B).
+float default_learning_rate(OptimizerKind kind);
 
 std::optional<OptimizerKind> parse_optimizer(const std::string& name);
 std::optional<Schedule> parse_schedule(const std::string& name);

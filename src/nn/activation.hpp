@@ -30,25 +30,31 @@ void activate(const std::optional<Activation>& activation, T* x, std::size_t n) 
   }
 }
 
-// grad[i] *= f′(a_i), with f′ written in terms of y_i = f(a_i).
+// grad[i] *= f′(a_i) — or f′(a_i)² for a Gauss-Newton curvature pass — with f′ written in terms of
+// y_i = f(a_i).
 template <class T>
-void activation_backward(const std::optional<Activation>& activation, const T* y, T* grad, std::size_t n) {
+void activation_backward(const std::optional<Activation>& activation, const T* y, T* grad, std::size_t n,
+                         bool squared = false) {
   if (!activation) return;
+  const auto scale = [&](auto derivative) {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      const T d = derivative(y[i]);
+      grad[i] *= squared ? d * d : d;
+    }
+  };
   switch (*activation) {
     case Activation::relu:
-#pragma omp simd
-      for (std::size_t i = 0; i < n; ++i) grad[i] = y[i] > T(0) ? grad[i] : T(0);
+      scale([](T out) { return out > T(0) ? T(1) : T(0); });
       break;
     case Activation::scaled_tanh: {
       // f′(a) = A·S·(1 − tanh²(S·a)) = (S/A)·(A² − y²)
       const T ratio = T(kTanhSlope / kTanhAmplitude), amplitude2 = T(kTanhAmplitude * kTanhAmplitude);
-#pragma omp simd
-      for (std::size_t i = 0; i < n; ++i) grad[i] *= ratio * (amplitude2 - y[i] * y[i]);
+      scale([&](T out) { return ratio * (amplitude2 - out * out); });
       break;
     }
     case Activation::logistic:
-#pragma omp simd
-      for (std::size_t i = 0; i < n; ++i) grad[i] *= y[i] * (T(1) - y[i]);
+      scale([](T out) { return out * (T(1) - out); });
       break;
   }
 }

@@ -1,12 +1,14 @@
 #include "nn/layers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "kernels/matmul.hpp"
 #include "nn/activation.hpp"
+#include "nn/rbf_prototypes.hpp"
 
 namespace lenet5::nn {
 namespace {
@@ -20,6 +22,12 @@ void initialize_weights(std::span<T> weights, const std::optional<Activation>& a
   if (activation == Activation::relu) bound = std::sqrt(6.0 / fan_in);
   if (activation == Activation::scaled_tanh || activation == Activation::logistic) bound = 2.4 / fan_in;
   for (T& w : weights) w = T(rng.uniform(-float(bound), float(bound)));
+}
+
+template <class T>
+void square(const T* in, T* out, std::size_t n) {
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * in[i];
 }
 
 // ---- convolution ---------------------------------------------------------------------------------------
@@ -46,7 +54,8 @@ class Conv final : public Layer<T> {
 
   std::size_t scratch_size(int) const override {
     const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
-    const std::size_t dense_weights = has_table() ? 2 * out_channels * rows_ : 0;
+    // Dense weights (a table's scattered, or the curvature pass's squared) and their gradient.
+    const std::size_t dense_weights = 2 * out_channels * rows_;
     const std::size_t products = std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
                                            kernels::matmul_scratch_size<T>(out_channels, rows_, width),
                                            kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
@@ -86,9 +95,22 @@ class Conv final : public Layer<T> {
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
                 int batch, T* scratch) const override {
-    const Buffers buffers = split(parameters, scratch);
+    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
+  }
+
+  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
+                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const override {
+    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, scratch, true);
+  }
+
+ private:
+  // backward, or with `squared` the Gauss-Newton curvature pass: the same products with every weight, input
+  // and activation derivative squared.
+  void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
+                 int batch, T* scratch, bool squared) const {
+    const Buffers buffers = split(parameters, scratch, squared);
     const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
-    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size());
+    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size(), squared);
     T* grad_weights = grad_parameters;
     if (has_table()) {
       grad_weights = buffers.grad_weights;
@@ -109,6 +131,7 @@ class Conv final : public Layer<T> {
         grad_bias[o] += sum;
       }
       unfold(in + std::size_t(n) * this->input_shape().size(), buffers.columns);
+      if (squared) square(buffers.columns, buffers.columns, rows_ * width);
       // dW(Cout × rows) += dproducts(Cout × P) · columnsᵀ
       kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
                          grad_weights, rows_, true, buffers.matmul);
@@ -122,27 +145,31 @@ class Conv final : public Layer<T> {
     if (has_table()) gather_table_weights(grad_weights, grad_parameters);
   }
 
- private:
   // Multiple of output positions a columns row is padded to: a whole vector of the widest instruction set
   // (16 floats), so the matrix kernel never needs a ragged edge.
   static constexpr std::size_t kColumnMultiple = 16;
 
   struct Buffers {
-    const T* weights;  // dense Cout × rows
+    const T* weights;  // dense Cout × rows (squared for the curvature pass)
     T* grad_weights;   // dense, with a connection table only
     T* columns;        // rows × padded positions
     T* products;       // Cout × padded positions
     T* matmul;
   };
 
-  Buffers split(const T* parameters, T* scratch) const {
+  Buffers split(const T* parameters, T* scratch, bool squared = false) const {
     Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr};
+    const std::size_t weights = spec_.out_channels * rows_;
     if (has_table()) {
       scatter_table_weights(parameters, scratch);
       buffers.weights = scratch;
-      buffers.grad_weights = scratch + spec_.out_channels * rows_;
-      scratch += 2 * spec_.out_channels * rows_;
     }
+    if (squared) {
+      square(buffers.weights, scratch, weights);
+      buffers.weights = scratch;
+    }
+    buffers.grad_weights = scratch + weights;
+    scratch += 2 * weights;
     buffers.columns = scratch;
     buffers.products = buffers.columns + rows_ * padded_positions_;
     buffers.matmul = buffers.products + spec_.out_channels * padded_positions_;
@@ -240,64 +267,93 @@ class Conv final : public Layer<T> {
 };
 
 // ---- 2×2 subsampling -----------------------------------------------------------------------------------
+// Average or max of each non-overlapping 2×2 block. Trainable (the paper's S2, S4): a = c·(sum of the block)
+// + b with one coefficient c and bias b per map; parameters are the maps' coefficients, then their biases.
 template <class T>
 class Subsample final : public Layer<T> {
  public:
   Subsample(const SubsampleSpec& spec, Shape in)
       : Layer<T>(in, {in.channels, in.height / 2, in.width / 2}), spec_(spec) {}
 
-  std::size_t parameter_count() const override { return 0; }
-  void initialize(std::span<T>, Rng&) const override {}
+  std::size_t parameter_count() const override { return spec_.trainable ? 2 * channels() : 0; }
 
-  void forward(const T*, const T* in, T* out, int batch, T*) const override {
+  // The paper leaves the coefficients' initialisation open; App. A's rule for a fan-in of 4 gives ±0.6.
+  void initialize(std::span<T> parameters, Rng& rng) const override {
+    if (!spec_.trainable) return;
+    initialize_weights(parameters.first(channels()), spec_.activation, 4, rng);
+    std::fill(parameters.begin() + channels(), parameters.end(), T(0));
+  }
+
+  void forward(const T* parameters, const T* in, T* out, int batch, T*) const override {
     const Shape& os = this->output_shape();
-    const int in_width = this->input_shape().width;
-    const std::size_t maps = std::size_t(batch) * os.channels;
-    for (std::size_t m = 0; m < maps; ++m) {
-      const T* source = in + m * this->input_shape().height * in_width;
-      T* target = out + m * os.height * os.width;
-      for (int y = 0; y < os.height; ++y)
-        for (int x = 0; x < os.width; ++x) {
-          const T* block = source + 2 * y * in_width + 2 * x;
-          const T a = block[0], b = block[1], c = block[in_width], d = block[in_width + 1];
-          target[y * os.width + x] = spec_.pooling == Pooling::average ? T(0.25) * (a + b + c + d)
-                                                                       : std::max(std::max(a, b), std::max(c, d));
-        }
-    }
+    for_each_block(batch, [&](std::size_t map, std::size_t output, const std::array<std::size_t, 4>& block) {
+      const T a = in[block[0]], b = in[block[1]], c = in[block[2]], d = in[block[3]];
+      if (spec_.trainable) {
+        out[output] = parameters[map] * (a + b + c + d) + parameters[channels() + map];
+      } else {
+        out[output] = spec_.pooling == Pooling::average ? T(0.25) * (a + b + c + d)
+                                                        : std::max(std::max(a, b), std::max(c, d));
+      }
+    });
     activate(spec_.activation, out, std::size_t(batch) * os.size());
   }
 
-  void backward(const T*, const T* in, const T* out, T* grad_out, T* grad_in, T*, int batch, T*) const override {
-    const Shape& os = this->output_shape();
-    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * os.size());
-    if (!grad_in) return;
-    const int in_width = this->input_shape().width;
-    const std::size_t maps = std::size_t(batch) * os.channels;
-    for (std::size_t m = 0; m < maps; ++m) {
-      const T* source = in + m * this->input_shape().height * in_width;
-      T* target = grad_in + m * this->input_shape().height * in_width;
-      const T* grad = grad_out + m * os.height * os.width;
-      for (int y = 0; y < os.height; ++y)
-        for (int x = 0; x < os.width; ++x) {
-          const std::size_t corner = 2 * y * in_width + 2 * x;
-          const std::size_t block[4] = {corner, corner + 1, corner + in_width, corner + in_width + 1};
-          const T g = grad[y * os.width + x];
-          if (spec_.pooling == Pooling::average) {
-            for (std::size_t index : block) target[index] = T(0.25) * g;
-          } else {
-            // The gradient goes to the first maximum, the one forward picked.
-            std::size_t winner = block[0];
-            for (std::size_t index : block) {
-              target[index] = T(0);
-              if (source[index] > source[winner]) winner = index;
-            }
-            target[winner] = g;
-          }
-        }
-    }
+  void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
+                int batch, T*) const override {
+    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, false);
+  }
+
+  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
+                          T* curvature_in, T* curvature_parameters, int batch, T*) const override {
+    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, true);
   }
 
  private:
+  std::size_t channels() const { return std::size_t(this->input_shape().channels); }
+
+  // Calls visit(map, output index, the block's four input indices) for every output.
+  template <class Visit>
+  void for_each_block(int batch, Visit visit) const {
+    const Shape& is = this->input_shape();
+    const Shape& os = this->output_shape();
+    const std::size_t row = is.width;
+    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m)
+      for (int y = 0; y < os.height; ++y)
+        for (int x = 0; x < os.width; ++x) {
+          const std::size_t corner = (m * is.height + 2 * y) * row + 2 * x;
+          const std::array<std::size_t, 4> block = {corner, corner + 1, corner + row, corner + row + 1};
+          visit(m % os.channels, (m * os.height + y) * os.width + x, block);
+        }
+  }
+
+  // backward, or with `squared` the Gauss-Newton curvature pass (every derivative factor squared).
+  void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
+                 int batch, bool squared) const {
+    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size(), squared);
+    const auto power = [squared](T factor) { return squared ? factor * factor : factor; };
+    for_each_block(batch, [&](std::size_t map, std::size_t output, const std::array<std::size_t, 4>& block) {
+      const T g = grad_out[output];
+      if (spec_.trainable) {
+        const T sum = in[block[0]] + in[block[1]] + in[block[2]] + in[block[3]];
+        grad_parameters[map] += g * power(sum);
+        grad_parameters[channels() + map] += g;
+      }
+      if (!grad_in) return;
+      if (spec_.pooling == Pooling::average) {
+        const T factor = power(spec_.trainable ? parameters[map] : T(0.25));
+        for (std::size_t index : block) grad_in[index] = factor * g;
+      } else {
+        // The gradient goes to the first maximum, the one forward picked.
+        std::size_t winner = block[0];
+        for (std::size_t index : block) {
+          grad_in[index] = T(0);
+          if (in[index] > in[winner]) winner = index;
+        }
+        grad_in[winner] = g;
+      }
+    });
+  }
+
   SubsampleSpec spec_;
 };
 
@@ -312,8 +368,9 @@ class Dense final : public Layer<T> {
 
   std::size_t scratch_size(int batch) const override {
     const std::size_t n = std::max(batch, 1), in = inputs(), out = outputs();
-    return std::max({kernels::matmul_scratch_size<T>(n, out, in), kernels::matmul_scratch_size<T>(out, in, n),
-                     kernels::matmul_scratch_size<T>(n, in, out)});
+    const std::size_t squared = (out + n) * in;  // the curvature pass's squared weights and inputs
+    return squared + std::max({kernels::matmul_scratch_size<T>(n, out, in),
+                               kernels::matmul_scratch_size<T>(out, in, n), kernels::matmul_scratch_size<T>(n, in, out)});
   }
 
   void initialize(std::span<T> parameters, Rng& rng) const override {
@@ -333,8 +390,28 @@ class Dense final : public Layer<T> {
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
                 int batch, T* scratch) const override {
+    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
+  }
+
+  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
+                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const override {
     const std::size_t I = inputs(), O = outputs();
-    activation_backward(spec_.activation, out, grad_out, batch * O);
+    T* squared_weights = scratch;
+    T* squared_in = scratch + O * I;
+    square(parameters, squared_weights, O * I);
+    square(in, squared_in, batch * I);
+    // The biases' entries are not read by propagate: it finds them after the weights, in the real buffer.
+    propagate(squared_weights, squared_in, out, curvature_out, curvature_in, curvature_parameters, batch,
+              squared_in + batch * I, true);
+  }
+
+ private:
+  // backward, or with `squared` the Gauss-Newton curvature pass given squared weights and inputs.
+  void propagate(const T* weights, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
+                 int batch, T* scratch, bool squared) const {
+    const std::size_t I = inputs(), O = outputs();
+    const T* parameters = weights;
+    activation_backward(spec_.activation, out, grad_out, batch * O, squared);
     T* grad_bias = grad_parameters + O * I;
     for (int n = 0; n < batch; ++n)
       for (std::size_t o = 0; o < O; ++o) grad_bias[o] += grad_out[n * O + o];
@@ -343,10 +420,75 @@ class Dense final : public Layer<T> {
     if (grad_in) kernels::matmul<T>(batch, I, O, {grad_out, O}, {parameters, I}, grad_in, I, false, scratch);
   }
 
- private:
   int inputs() const { return this->input_shape().size(); }
   int outputs() const { return spec_.out_features; }
   DenseSpec spec_;
+};
+
+// ---- Euclidean RBF output (eq. 7) ----------------------------------------------------------------------
+// y_i = Σ_j (x_j − w_ij)² with the fixed ±1 prototypes w of rbf_prototypes(): no trainable parameters.
+template <class T>
+class Rbf final : public Layer<T> {
+ public:
+  Rbf(const RbfSpec& spec, Shape in) : Layer<T>(in, {spec.classes, 1, 1}) {
+    const std::vector<float> prototypes = rbf_prototypes();
+    prototypes_.assign(prototypes.begin(), prototypes.end());
+  }
+
+  std::size_t parameter_count() const override { return 0; }
+  void initialize(std::span<T>, Rng&) const override {}
+
+  void forward(const T*, const T* in, T* out, int batch, T*) const override {
+    for (int n = 0; n < batch; ++n)
+      for (int i = 0; i < classes(); ++i) {
+        const T* x = in + std::size_t(n) * kPrototypeSize;
+        const T* w = prototypes_.data() + std::size_t(i) * kPrototypeSize;
+        T sum = 0;
+#pragma omp simd reduction(+ : sum)
+        for (int j = 0; j < kPrototypeSize; ++j) sum += (x[j] - w[j]) * (x[j] - w[j]);
+        out[std::size_t(n) * classes() + i] = sum;
+      }
+  }
+
+  // dE/dx_j = Σ_i dE/dy_i · 2(x_j − w_ij)
+  void backward(const T*, const T* in, const T*, T* grad_out, T* grad_in, T*, int batch, T*) const override {
+    if (!grad_in) return;
+    for_each_input(batch, in, [&](std::size_t n, int j, const auto& difference) {
+      T sum = 0;
+      for (int i = 0; i < classes(); ++i) sum += grad_out[n * classes() + i] * T(2) * difference(i);
+      grad_in[n * kPrototypeSize + j] = sum;
+    });
+  }
+
+  // ∂²E/∂x_j² = Σ_i [∂²E/∂y_i² · (2(x_j − w_ij))² + dE/dy_i · 2]. For the MSE criterion (dE/dy = 1 for the
+  // correct class only) this is the paper's 2 (App. C); the losses' ∂²E/∂y² and dE/dy keep it ≥ 0.
+  void backward_curvature(const T*, const T* in, const T*, const T* grad_out, T* curvature_out, T* curvature_in,
+                          T*, int batch, T*) const override {
+    if (!curvature_in) return;
+    for_each_input(batch, in, [&](std::size_t n, int j, const auto& difference) {
+      T sum = 0;
+      for (int i = 0; i < classes(); ++i) {
+        const T slope = T(2) * difference(i);
+        sum += curvature_out[n * classes() + i] * slope * slope + (grad_out ? T(2) * grad_out[n * classes() + i] : T(0));
+      }
+      curvature_in[n * kPrototypeSize + j] = sum;
+    });
+  }
+
+ private:
+  int classes() const { return this->output_shape().channels; }
+
+  // Calls visit(sample, input j, difference) where difference(i) = x_j − w_ij.
+  template <class Visit>
+  void for_each_input(int batch, const T* in, Visit visit) const {
+    for (std::size_t n = 0; n < std::size_t(batch); ++n)
+      for (int j = 0; j < kPrototypeSize; ++j) {
+        const T x = in[n * kPrototypeSize + j];
+        visit(n, j, [&](int i) { return x - prototypes_[std::size_t(i) * kPrototypeSize + j]; });
+      }
+  }
+
+  std::vector<T> prototypes_;
 };
 
 }  // namespace
@@ -361,6 +503,7 @@ std::unique_ptr<Layer<T>> make_layer(const LayerSpec& spec, Shape input) {
     return std::make_unique<Conv<T>>(*conv, input);
   }
   if (const auto* sub = std::get_if<SubsampleSpec>(&spec.op)) return std::make_unique<Subsample<T>>(*sub, input);
+  if (const auto* rbf = std::get_if<RbfSpec>(&spec.op)) return std::make_unique<Rbf<T>>(*rbf, input);
   return std::make_unique<Dense<T>>(std::get<DenseSpec>(spec.op), input);
 }
 

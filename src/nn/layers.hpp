@@ -29,6 +29,14 @@ class Layer {
   // dE/d(parameters) is added to grad_parameters.
   virtual void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in,
                         T* grad_parameters, int batch, T* scratch) const = 0;
+  // The Gauss-Newton second derivatives that the SDLM optimizer needs (App. C, eq. 27), propagated like the
+  // gradient but with squared weights, squared inputs and squared activation derivatives: curvature_out
+  // holds ∂²E/∂out² (≥ 0) and is overwritten; curvature_in receives ∂²E/∂in² (skipped when null); for each
+  // parameter, Σ ∂²E/∂a²·x² over the connections sharing it is added to curvature_parameters. grad_out is
+  // dE/d(out), given to the last layer only, for an output layer whose own second derivative matters (RBF).
+  virtual void backward_curvature(const T* parameters, const T* in, const T* out, const T* grad_out,
+                                  T* curvature_out, T* curvature_in, T* curvature_parameters, int batch,
+                                  T* scratch) const = 0;
 
  private:
   Shape input_;

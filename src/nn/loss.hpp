@@ -1,33 +1,66 @@
 #pragma once
-// Softmax cross-entropy on logits, with its gradient.
+// The losses (§II-C), with their first derivatives and the Gauss-Newton second derivatives that the SDLM
+// optimizer needs. Scores (softmax cross-entropy) are better when higher; RBF penalties (mse, map) when lower.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 
+#include "lenet5/network_spec.hpp"
+
 namespace lenet5::nn {
 
 struct LossResult {
   double sum = 0.0;  // summed over the batch
-  int correct = 0;   // argmax == label
+  int correct = 0;   // predicted class == label
 };
 
-// grad = (softmax(logits) − onehot(label)) · grad_scale; grad_scale is 1/(global batch) for a mean loss.
+// The predicted class: the highest score, or the smallest penalty; the first one on ties.
 template <class T>
-LossResult softmax_cross_entropy(const T* logits, const std::uint8_t* labels, int batch, int classes, T grad_scale,
-                                 T* grad) {
+int predicted_class(const T* outputs, int classes, bool penalties) {
+  return static_cast<int>((penalties ? std::min_element(outputs, outputs + classes)
+                                     : std::max_element(outputs, outputs + classes)) - outputs);
+}
+
+// Writes grad = dE/d(output) · grad_scale (grad_scale is 1/(global batch) for a mean loss) and, when
+// `curvature` is given, its Gauss-Newton ∂²E/∂output² · grad_scale (the diagonal of the Hessian of the
+// log-sum-exp, p(1 − p) ≥ 0; zero for mse, whose curvature lies in the RBF layer itself).
+template <class T>
+LossResult compute_loss(LossKind kind, float map_constant, const T* outputs, const std::uint8_t* labels, int batch,
+                        int classes, T grad_scale, T* grad, T* curvature = nullptr) {
   LossResult result;
+  const bool penalties = kind != LossKind::softmax_cross_entropy;
   for (int n = 0; n < batch; ++n) {
-    const T* z = logits + std::size_t(n) * classes;
+    const T* y = outputs + std::size_t(n) * classes;
     T* g = grad + std::size_t(n) * classes;
-    const int best = static_cast<int>(std::max_element(z, z + classes) - z);
-    const T top = z[best];
-    T total = 0;
-    for (int c = 0; c < classes; ++c) total += (g[c] = std::exp(z[c] - top));
+    T* h = curvature ? curvature + std::size_t(n) * classes : nullptr;
     const int label = labels[n];
-    result.sum += double(std::log(total) - (z[label] - top));  // −log softmax(z)[label], overflow-free
-    result.correct += best == label;
-    for (int c = 0; c < classes; ++c) g[c] = (g[c] / total - T(c == label)) * grad_scale;
+    result.correct += predicted_class(y, classes, penalties) == label;
+    if (kind == LossKind::mse) {
+      // eq. 8: E = y_D
+      result.sum += double(y[label]);
+      for (int c = 0; c < classes; ++c) {
+        g[c] = c == label ? grad_scale : T(0);
+        if (h) h[c] = T(0);
+      }
+      continue;
+    }
+    // softmax cross-entropy: E = −z_D + log Σ e^{z_i};  map (eq. 9): E = y_D + log(e^{−j} + Σ e^{−y_i}).
+    // Both are a log-sum-exp of s = z or s = −y (plus e^{−j}); p_i = e^{s_i}/Σ, computed against the max.
+    const T sign = penalties ? T(-1) : T(1);
+    T top = sign * y[0];
+    for (int c = 1; c < classes; ++c) top = std::max(top, sign * y[c]);
+    if (kind == LossKind::map) top = std::max(top, T(-map_constant));
+    T total = kind == LossKind::map ? std::exp(T(-map_constant) - top) : T(0);
+    for (int c = 0; c < classes; ++c) total += (g[c] = std::exp(sign * y[c] - top));
+    const T log_total = top + std::log(total);
+    result.sum += double(penalties ? y[label] + log_total : log_total - y[label]);
+    for (int c = 0; c < classes; ++c) {
+      const T p = g[c] / total;
+      // softmax: dE/dz_i = p_i − δ;  map: dE/dy_i = δ − p_i
+      g[c] = sign * (p - T(c == label)) * grad_scale;
+      if (h) h[c] = p * (T(1) - p) * grad_scale;
+    }
   }
   return result;
 }

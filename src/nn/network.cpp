@@ -42,6 +42,7 @@ typename Network<T>::Workspace Network<T>::make_workspace(int max_batch, bool fo
   if (for_training) {
     workspace.gradient_a_.resize(widest * max_batch);
     workspace.gradient_b_.resize(widest * max_batch);
+    workspace.curvature_.resize(widest * max_batch);
   }
   workspace.scratch_.resize(scratch);
   return workspace;
@@ -75,6 +76,25 @@ void Network<T>::backward(const T* parameters, const T* input, int batch, Worksp
     layers_[i]->backward(parameters + offsets_[i], in, activation(workspace, i), grad_out, i == 0 ? nullptr : grad_in,
                          grad_parameters + offsets_[i], batch, workspace.scratch_.data());
     std::swap(grad_out, grad_in);
+  }
+}
+
+template <class T>
+void Network<T>::backward_curvature(const T* parameters, const T* input, int batch, Workspace& workspace,
+                                    T* curvature_parameters) const {
+  if (workspace.curvature_.empty()) throw Error("backward_curvature needs a workspace made for training");
+  // The output's first derivative stays in gradient_a_ for the last layer; the curvature passes between
+  // curvature_ and gradient_b_.
+  const T* grad_output = workspace.gradient_a_.data();
+  T* curvature_out = workspace.curvature_.data();
+  T* curvature_in = workspace.gradient_b_.data();
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    const T* in = i == 0 ? input : activation(workspace, i - 1);
+    layers_[i]->backward_curvature(parameters + offsets_[i], in, activation(workspace, i),
+                                   i + 1 == layers_.size() ? grad_output : nullptr, curvature_out,
+                                   i == 0 ? nullptr : curvature_in, curvature_parameters + offsets_[i], batch,
+                                   workspace.scratch_.data());
+    std::swap(curvature_out, curvature_in);
   }
 }
 

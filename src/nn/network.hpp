@@ -32,7 +32,7 @@ class Network {
     friend class Network;
     int max_batch_ = 0;
     std::vector<T> activations_;  // every layer's output, one after another
-    std::vector<T> gradient_a_, gradient_b_;
+    std::vector<T> gradient_a_, gradient_b_, curvature_;
     std::vector<T> scratch_;
   };
   Workspace make_workspace(int max_batch, bool for_training) const;
@@ -45,6 +45,13 @@ class Network {
   T* output_gradient(Workspace& workspace) const { return workspace.gradient_a_.data(); }
   // After forward on the same input: adds dE/d(parameters) to grad_parameters.
   void backward(const T* parameters, const T* input, int batch, Workspace& workspace, T* grad_parameters) const;
+  // Where the loss writes its Gauss-Newton ∂²E/∂(output)² before backward_curvature.
+  T* output_curvature(Workspace& workspace) const { return workspace.curvature_.data(); }
+  // After forward, with the loss's derivative and curvature written: adds each parameter's Gauss-Newton
+  // second derivative (App. C: Σ over the connections sharing it of ∂²E/∂a²·x²) to curvature_parameters.
+  // Overwrites the output gradient's buffer.
+  void backward_curvature(const T* parameters, const T* input, int batch, Workspace& workspace,
+                          T* curvature_parameters) const;
 
  private:
   NetworkSpec spec_;

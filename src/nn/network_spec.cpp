@@ -30,10 +30,49 @@ NetworkSpec modern_preset() {
   return spec;
 }
 
-std::vector<std::string> preset_names() { return {"modern"}; }
+// Table I of the paper: which S2 maps (rows) feed each C3 map (columns). Maps 0–5 read three contiguous S2
+// maps, 6–11 four contiguous, 12–14 four non-contiguous, 15 all six: 60 connections.
+constexpr const char* kTableOne[6] = {
+    // C3:  0123456789012345
+    "X...XXX..XXXX.XX",  // S2 0
+    "XX...XXX..XXXX.X",  // S2 1
+    "XXX...XXX..X.XXX",  // S2 2
+    ".XXX..XXXX..X.XX",  // S2 3
+    "..XXX..XXXX.XX.X",  // S2 4
+    "...XXX..XXXX.XXX",  // S2 5
+};
+
+NetworkSpec classic_preset() {
+  std::vector<std::vector<bool>> table(16, std::vector<bool>(6));
+  for (int s2 = 0; s2 < 6; ++s2)
+    for (int c3 = 0; c3 < 16; ++c3) table[c3][s2] = kTableOne[s2][c3] == 'X';
+  const auto squash = Activation::scaled_tanh;
+  NetworkSpec spec;
+  spec.preset = "classic";
+  spec.input = {1, 32, 32};
+  spec.scaling = {-0.1f, 1.175f};  // §II-B: background −0.1, foreground 1.175, mean ≈ 0, variance ≈ 1
+  spec.layers = {
+      {"C1", ConvSpec{.out_channels = 6, .kernel = 5, .connections = {}, .activation = squash}},
+      {"S2", SubsampleSpec{.pooling = Pooling::average, .trainable = true, .activation = squash}},
+      {"C3", ConvSpec{.out_channels = 16, .kernel = 5, .connections = table, .activation = squash}},
+      {"S4", SubsampleSpec{.pooling = Pooling::average, .trainable = true, .activation = squash}},
+      {"C5", ConvSpec{.out_channels = 120, .kernel = 5, .connections = {}, .activation = squash}},
+      {"F6", DenseSpec{.out_features = 84, .activation = squash}},
+      {"OUTPUT", RbfSpec{.classes = 10}},
+  };
+  spec.loss = LossKind::map;
+  return spec;
+}
+
+std::vector<std::string> preset_names() { return {"modern", "classic"}; }
+
+bool outputs_are_penalties(const NetworkSpec& spec) {
+  return !spec.layers.empty() && std::holds_alternative<RbfSpec>(spec.layers.back().op);
+}
 
 NetworkSpec preset(const std::string& name) {
   if (name == "modern") return modern_preset();
+  if (name == "classic") return classic_preset();
   std::string known;
   for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error("unknown preset '" + name + "' (known: " + known + ")");
@@ -50,7 +89,14 @@ std::string to_string(Activation activation) {
 
 std::string to_string(Pooling pooling) { return pooling == Pooling::average ? "average" : "max"; }
 
-std::string to_string(LossKind) { return "softmax_cross_entropy"; }
+std::string to_string(LossKind loss) {
+  switch (loss) {
+    case LossKind::softmax_cross_entropy: return "softmax_cross_entropy";
+    case LossKind::mse: return "mse";
+    case LossKind::map: return "map";
+  }
+  return "?";
+}
 
 namespace {
 
@@ -108,10 +154,23 @@ std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
                         (conv->connections.empty() ? "" : " (table)") + describe_activation(conv->activation);
     } else if (const auto* sub = std::get_if<SubsampleSpec>(&layer.op)) {
       check(in.height % 2 == 0 && in.width % 2 == 0, layer.name, "2x2 subsampling needs an even-sized input");
+      check(!sub->trainable || sub->pooling == Pooling::average, layer.name,
+            "trainable subsampling sums its inputs: it needs average pooling");
       row.output = {in.channels, in.height / 2, in.width / 2};
-      row.connections = static_cast<std::uint64_t>(row.output.size()) * 4;
-      row.description = (sub->pooling == Pooling::average ? "avg pool 2x2" : "max pool 2x2") +
-                        describe_activation(sub->activation);
+      // The paper's S2: 14·14·6·(4 + 1) = 5,880 connections, the +1 being the trainable bias.
+      row.parameters = sub->trainable ? 2 * std::size_t(in.channels) : 0;
+      row.connections = static_cast<std::uint64_t>(row.output.size()) * (sub->trainable ? 5 : 4);
+      row.description = sub->trainable ? std::string("subsample 2x2 (trainable)")
+                                       : (sub->pooling == Pooling::average ? "avg pool 2x2" : "max pool 2x2");
+      row.description += describe_activation(sub->activation);
+    } else if (const auto* rbf = std::get_if<RbfSpec>(&layer.op)) {
+      check(rbf->classes == 10, layer.name, "the RBF output has prototypes for the 10 digits only");
+      check(in.size() == 84, layer.name, "the RBF output needs 84 inputs (its 7x12 prototypes)");
+      check(&layer == &spec.layers.back(), layer.name, "the RBF output must be the last layer");
+      row.output = {rbf->classes, 1, 1};
+      row.fixed_parameters = std::size_t(rbf->classes) * in.size();
+      row.connections = row.fixed_parameters;
+      row.description = "RBF 84->" + std::to_string(rbf->classes) + " (fixed 7x12 prototypes)";
     } else {
       const auto& dense = std::get<DenseSpec>(layer.op);
       check(dense.out_features >= 1 && dense.out_features <= 65536, layer.name, "outputs must be 1–65536");
@@ -125,6 +184,11 @@ std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
     in = row.output;
   }
   if (in.size() < 2) throw Error("network output must have at least 2 classes");
+  if (outputs_are_penalties(spec) == (spec.loss == LossKind::softmax_cross_entropy))
+    throw Error("loss " + to_string(spec.loss) + (outputs_are_penalties(spec) ? " does not fit" : " needs") +
+                " an RBF output layer");
+  if (spec.loss == LossKind::map && !(spec.map_constant > 0.0f))
+    throw Error("the MAP loss constant j must be positive");
   return rows;
 }
 
@@ -164,14 +228,18 @@ std::string to_text(const NetworkSpec& spec) {
       }
       out << activation_field(conv->activation) << "\n";
     } else if (const auto* sub = std::get_if<SubsampleSpec>(&layer.op)) {
-      out << "subsample " << layer.name << " pooling=" << to_string(sub->pooling) << activation_field(sub->activation)
-          << "\n";
+      out << "subsample " << layer.name << " pooling=" << to_string(sub->pooling)
+          << (sub->trainable ? " trainable=yes" : "") << activation_field(sub->activation) << "\n";
+    } else if (const auto* rbf = std::get_if<RbfSpec>(&layer.op)) {
+      out << "rbf " << layer.name << " classes=" << rbf->classes << "\n";
     } else {
       const auto& dense = std::get<DenseSpec>(layer.op);
       out << "dense " << layer.name << " out=" << dense.out_features << activation_field(dense.activation) << "\n";
     }
   }
-  out << "loss " << to_string(spec.loss) << "\n";
+  out << "loss " << to_string(spec.loss);
+  if (spec.loss == LossKind::map) out << " j=" << format_float(spec.map_constant);
+  out << "\n";
   return out.str();
 }
 
@@ -208,6 +276,11 @@ struct LineParser {
     for (Activation a : {Activation::relu, Activation::scaled_tanh, Activation::logistic})
       if (to_string(a) == text) return a;
     fail("unknown activation '" + text + "'");
+  }
+  bool yes_no(const std::string& text) const {
+    if (text == "yes") return true;
+    if (text == "no") return false;
+    fail("expected yes or no, got '" + text + "'");
   }
   Pooling pooling(const std::string& text) const {
     if (text == "average") return Pooling::average;
@@ -264,10 +337,21 @@ NetworkSpec parse_network_spec(const std::string& text) {
       expect_words(3);
       spec.scaling = {p.real(p.words[1]), p.real(p.words[2])};
     } else if (kind == "loss") {
-      expect_words(2);
-      if (p.words[1] != to_string(LossKind::softmax_cross_entropy)) p.fail("unknown loss '" + p.words[1] + "'");
+      if (p.words.size() < 2) p.fail("'loss' needs a name");
+      bool known = false;
+      for (LossKind loss : {LossKind::softmax_cross_entropy, LossKind::mse, LossKind::map})
+        if (to_string(loss) == p.words[1]) {
+          spec.loss = loss;
+          known = true;
+        }
+      if (!known) p.fail("unknown loss '" + p.words[1] + "'");
+      p.fields([&](const std::string& key, const std::string& value) {
+        if (key != "j" || spec.loss != LossKind::map) return false;
+        spec.map_constant = p.real(value);
+        return true;
+      });
       has_loss = true;
-    } else if (kind == "conv" || kind == "subsample" || kind == "dense") {
+    } else if (kind == "conv" || kind == "subsample" || kind == "dense" || kind == "rbf") {
       if (p.words.size() < 2) p.fail("a layer needs a name");
       LayerSpec layer{p.words[1], {}};
       if (kind == "conv") {
@@ -285,11 +369,20 @@ NetworkSpec parse_network_spec(const std::string& text) {
         SubsampleSpec sub;
         p.fields([&](const std::string& key, const std::string& value) {
           if (key == "pooling") sub.pooling = p.pooling(value);
+          else if (key == "trainable") sub.trainable = p.yes_no(value);
           else if (key == "activation") sub.activation = p.activation(value);
           else return false;
           return true;
         });
         layer.op = sub;
+      } else if (kind == "rbf") {
+        RbfSpec rbf;
+        p.fields([&](const std::string& key, const std::string& value) {
+          if (key != "classes") return false;
+          rbf.classes = p.integer(value);
+          return true;
+        });
+        layer.op = rbf;
       } else {
         DenseSpec dense;
         p.fields([&](const std::string& key, const std::string& value) {

@@ -76,11 +76,37 @@ class Adam final : public Optimizer {
   float correction1_ = 1.0f, root_correction2_ = 1.0f;
 };
 
+// Stochastic diagonal Levenberg-Marquardt (App. C): a per-parameter step η/(μ + h_kk) (eq. 21), the h_kk
+// fixed during a pass.
+class Sdlm final : public Optimizer {
+ public:
+  Sdlm(std::size_t count, float mu, float weight_decay) : step_(count, 0.0f), mu_(mu), weight_decay_(weight_decay) {}
+
+  bool needs_curvature() const override { return true; }
+  void set_curvature(std::span<const float> curvature) override {
+    for (std::size_t i = 0; i < step_.size(); ++i) step_[i] = 1.0f / (mu_ + curvature[i]);
+  }
+
+ private:
+  void update(float* __restrict parameters, const float* __restrict grad, float learning_rate, std::size_t begin,
+              std::size_t end) override {
+    const float* __restrict step = step_.data();
+#pragma omp simd
+    for (std::size_t i = begin; i < end; ++i)
+      parameters[i] -= learning_rate * step[i] * (grad[i] + weight_decay_ * parameters[i]);
+  }
+
+  std::vector<float> step_;  // 1/(μ + h_kk)
+  float mu_, weight_decay_;
+};
+
 }  // namespace
 
 std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& options, std::size_t parameter_count) {
   if (options.optimizer == OptimizerKind::sgd)
     return std::make_unique<SgdMomentum>(parameter_count, options.momentum, options.weight_decay);
+  if (options.optimizer == OptimizerKind::sdlm)
+    return std::make_unique<Sdlm>(parameter_count, options.sdlm_mu, options.weight_decay);
   return std::make_unique<Adam>(parameter_count, options.weight_decay);
 }
 

@@ -16,6 +16,9 @@ class Optimizer {
   virtual ~Optimizer() = default;
   // gradients[t] is thread t's share; their sum is the batch's mean gradient. gradients[0] is overwritten.
   void step(std::span<float> parameters, std::span<float* const> gradients, float learning_rate, ThreadPool& pool);
+  // Whether the optimizer wants each parameter's mean second derivative (set_curvature) before each pass.
+  virtual bool needs_curvature() const { return false; }
+  virtual void set_curvature(std::span<const float>) {}
 
  protected:
   virtual void begin_step() {}
@@ -24,8 +27,8 @@ class Optimizer {
                       std::size_t end) = 0;
 };
 
-// SGD with momentum (PyTorch's form: v ← μv + g, w ← w − lr·v) or Adam (Kingma & Ba, bias-corrected);
-// weight decay is added to the gradient (L2) for both.
+// SGD with momentum (PyTorch's form: v ← μv + g, w ← w − lr·v), Adam (Kingma & Ba, bias-corrected) or
+// SDLM (App. C, eq. 21: w ← w − lr/(μ + h)·g); weight decay is added to the gradient (L2) for all three.
 std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& options, std::size_t parameter_count);
 
 }  // namespace lenet5::nn

@@ -1,0 +1,173 @@
+// The 1998 preset: its counts and Table I, the MAP loss, and the SDLM curvature (App. C).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "lenet5/network_spec.hpp"
+#include "nn/loss.hpp"
+#include "nn/network.hpp"
+
+namespace lenet5::nn {
+namespace {
+
+TEST(ClassicPreset, EveryCountIsThePapers) {
+  struct Expected {
+    const char* name;
+    std::size_t parameters, fixed;
+    std::uint64_t connections;
+  };
+  const Expected expected[] = {{"C1", 156, 0, 122304}, {"S2", 12, 0, 5880},    {"C3", 1516, 0, 151600},
+                               {"S4", 32, 0, 2000},    {"C5", 48120, 0, 48120}, {"F6", 10164, 0, 10164},
+                               {"OUTPUT", 0, 840, 840}};
+  const auto rows = summarize(classic_preset());
+  ASSERT_EQ(rows.size(), std::size(expected));
+  std::size_t parameters = 0;
+  std::uint64_t connections = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].name, expected[i].name);
+    EXPECT_EQ(rows[i].parameters, expected[i].parameters) << rows[i].name;
+    EXPECT_EQ(rows[i].fixed_parameters, expected[i].fixed) << rows[i].name;
+    EXPECT_EQ(rows[i].connections, expected[i].connections) << rows[i].name;
+    parameters += rows[i].parameters;
+    connections += rows[i].connections;
+  }
+  EXPECT_EQ(parameters, 60000u);
+  EXPECT_EQ(connections, 340908u);
+  EXPECT_EQ(Network<float>(classic_preset()).parameter_count(), 60000u);
+}
+
+TEST(ClassicPreset, C3FollowsTableOne) {
+  // The S2 maps each C3 map reads, column by column of the paper's Table I.
+  const std::vector<std::vector<int>> inputs = {
+      {0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {3, 4, 5}, {0, 4, 5}, {0, 1, 5},          // three contiguous
+      {0, 1, 2, 3}, {1, 2, 3, 4}, {2, 3, 4, 5}, {0, 3, 4, 5}, {0, 1, 4, 5}, {0, 1, 2, 5},  // four contiguous
+      {0, 1, 3, 4}, {1, 2, 4, 5}, {0, 2, 3, 5},                                  // four non-contiguous
+      {0, 1, 2, 3, 4, 5}};                                                       // all six
+  const NetworkSpec spec = classic_preset();
+  const auto& c3 = std::get<ConvSpec>(spec.layers[2].op);
+  ASSERT_EQ(c3.connections.size(), 16u);
+  int total = 0;
+  for (int map = 0; map < 16; ++map) {
+    std::vector<int> connected;
+    for (int s2 = 0; s2 < 6; ++s2)
+      if (c3.connections[map][s2]) connected.push_back(s2);
+    EXPECT_EQ(connected, inputs[map]) << "C3 map " << map;
+    total += static_cast<int>(connected.size());
+  }
+  EXPECT_EQ(total, 60);
+}
+
+TEST(ClassicPreset, DescriptionRoundTripsThroughText) {
+  NetworkSpec spec = classic_preset();
+  spec.map_constant = 2.5f;
+  EXPECT_EQ(parse_network_spec(to_text(spec)), spec);
+}
+
+// E(y) through compute_loss, for finite differences.
+double loss_of(LossKind kind, const std::vector<double>& y, std::uint8_t label) {
+  std::vector<double> unused(y.size());
+  return compute_loss(kind, 1.5f, y.data(), &label, 1, int(y.size()), 1.0, unused.data()).sum;
+}
+
+TEST(MapLoss, ValueGradientAndCurvatureMatchTheFormula) {
+  const std::vector<double> y = {3.0, 0.5, 7.0, 2.0};
+  const std::uint8_t label = 1;
+  const double j = 1.5;
+  double z = std::exp(-j);
+  for (double v : y) z += std::exp(-v);
+  EXPECT_NEAR(loss_of(LossKind::map, y, label), y[label] + std::log(z), 1e-12);  // eq. 9
+  std::vector<double> grad(4), curvature(4);
+  compute_loss(LossKind::map, float(j), y.data(), &label, 1, 4, 1.0, grad.data(), curvature.data());
+  constexpr double h = 1e-5;
+  for (int i = 0; i < 4; ++i) {
+    auto plus = y, minus = y;
+    plus[i] += h;
+    minus[i] -= h;
+    const double f_plus = loss_of(LossKind::map, plus, label), f_minus = loss_of(LossKind::map, minus, label);
+    EXPECT_NEAR(grad[i], (f_plus - f_minus) / (2 * h), 1e-8) << i;
+    // The log-sum-exp's Hessian diagonal p(1 − p) is its exact second derivative along y_i.
+    EXPECT_NEAR(curvature[i], (f_plus - 2 * loss_of(LossKind::map, y, label) + f_minus) / (h * h), 1e-4) << i;
+  }
+  EXPECT_NEAR(loss_of(LossKind::mse, y, label), y[label], 1e-12);  // eq. 8
+}
+
+// Networks for which the Gauss-Newton diagonal is the exact second derivative: linear layers into the RBF
+// output with the MSE criterion, E = Σ_j (x_j − w_Dj)², quadratic in every single parameter.
+void expect_curvature_is_second_derivative(const std::vector<LayerSpec>& layers, Shape input) {
+  NetworkSpec spec;
+  spec.preset = "test";
+  spec.input = input;
+  spec.layers = layers;
+  spec.loss = LossKind::mse;
+  const Network<double> network(spec);
+  Rng rng(5);
+  std::vector<double> parameters(network.parameter_count());
+  for (double& p : parameters) p = rng.uniform(-0.5f, 0.5f);
+  constexpr int batch = 2;
+  std::vector<double> x(std::size_t(batch) * network.input_size());
+  for (double& v : x) v = rng.uniform(-1.0f, 1.0f);
+  const std::uint8_t labels[batch] = {4, 7};
+  auto workspace = network.make_workspace(batch, true);
+  const auto loss = [&](const std::vector<double>& p) {
+    const double* out = network.forward(p.data(), x.data(), batch, workspace);
+    std::vector<double> unused(std::size_t(batch) * 10);
+    return compute_loss(LossKind::mse, 1.0f, out, labels, batch, 10, 1.0 / batch, unused.data()).sum / batch;
+  };
+  const double* out = network.forward(parameters.data(), x.data(), batch, workspace);
+  compute_loss(LossKind::mse, 1.0f, out, labels, batch, 10, 1.0 / batch, network.output_gradient(workspace),
+               network.output_curvature(workspace));
+  std::vector<double> curvature(parameters.size(), 0.0);
+  network.backward_curvature(parameters.data(), x.data(), batch, workspace, curvature.data());
+  const double at = loss(parameters);
+  constexpr double h = 1e-3;  // E is quadratic in each parameter: the central difference is exact
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    auto shifted = parameters;
+    shifted[i] += h;
+    const double plus = loss(shifted);
+    shifted[i] -= 2 * h;
+    const double minus = loss(shifted);
+    EXPECT_NEAR(curvature[i], (plus - 2 * at + minus) / (h * h), 1e-5 * (1 + curvature[i])) << "parameter " << i;
+  }
+}
+
+TEST(SdlmCurvature, EqualsTheSecondDerivativeOfATinyNetwork) {
+  // A convolution with a connection table and shared weights (21 maps of 2×2 = 84 values) into the RBF.
+  std::vector<std::vector<bool>> table(21, std::vector<bool>{true, false, true});
+  table[3] = {false, true, false};
+  expect_curvature_is_second_derivative({{"C", ConvSpec{21, 3, table, std::nullopt}}, {"OUTPUT", RbfSpec{10}}},
+                                        {3, 4, 4});
+  // Trainable subsampling: one coefficient per map shared by its four positions.
+  expect_curvature_is_second_derivative(
+      {{"S", SubsampleSpec{Pooling::average, true, std::nullopt}}, {"OUTPUT", RbfSpec{10}}}, {21, 4, 4});
+  // A fully connected layer.
+  expect_curvature_is_second_derivative({{"F", DenseSpec{84, std::nullopt}}, {"OUTPUT", RbfSpec{10}}}, {5, 2, 2});
+}
+
+TEST(SdlmCurvature, IsNeverNegativeThroughTheWholeClassicNetwork) {
+  const NetworkSpec spec = classic_preset();
+  const Network<float> network(spec);
+  Rng rng(9);
+  std::vector<float> parameters(network.parameter_count());
+  network.initialize(parameters, rng);
+  constexpr int batch = 4;
+  std::vector<float> x(std::size_t(batch) * network.input_size());
+  for (float& v : x) v = rng.uniform(-0.1f, 1.175f);
+  const std::uint8_t labels[batch] = {0, 3, 5, 9};
+  auto workspace = network.make_workspace(batch, true);
+  const float* out = network.forward(parameters.data(), x.data(), batch, workspace);
+  compute_loss(spec.loss, spec.map_constant, out, labels, batch, 10, 1.0f / batch, network.output_gradient(workspace),
+               network.output_curvature(workspace));
+  std::vector<float> curvature(parameters.size(), 0.0f);
+  network.backward_curvature(parameters.data(), x.data(), batch, workspace, curvature.data());
+  std::size_t positive = 0;
+  for (float c : curvature) {
+    ASSERT_GE(c, 0.0f);
+    positive += c > 0.0f;
+  }
+  EXPECT_GT(positive, curvature.size() * 9 / 10);
+}
+
+}  // namespace
+}  // namespace lenet5::nn
