@@ -52,8 +52,8 @@ class Conv final : public Layer<T> {
 
   std::size_t parameter_count() const override { return weight_count_ + spec_.out_channels; }
 
-  std::size_t scratch_size(int) const override {
-    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
+  std::size_t scratch_size(int batch) const override {
+    const std::size_t out_channels = spec_.out_channels, width = group_size(batch) * padded_positions_;
     // Dense weights (a table's scattered, or the curvature pass's squared) and their gradient.
     const std::size_t dense_weights = 2 * out_channels * rows_;
     const std::size_t products = std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
@@ -75,22 +75,24 @@ class Conv final : public Layer<T> {
   }
 
   void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const override {
-    const Buffers buffers = split(parameters, scratch);
+    const Buffers buffers = split(parameters, scratch, batch);
     const T* bias = parameters + weight_count_;
-    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
-    for (int n = 0; n < batch; ++n) {
-      unfold(in + std::size_t(n) * this->input_shape().size(), buffers.columns);
-      // products(Cout × P) = W(Cout × rows) · columns(rows × P)
+    const std::size_t out_channels = spec_.out_channels, group = group_size(batch);
+    for (std::size_t first = 0; first < std::size_t(batch); first += group) {
+      const std::size_t samples = std::min<std::size_t>(group, batch - first), width = samples * padded_positions_;
+      for (std::size_t s = 0; s < samples; ++s)
+        unfold(in + (first + s) * this->input_shape().size(), buffers.columns + s * padded_positions_, width);
+      // products(Cout × samples·P) = W(Cout × rows) · columns(rows × samples·P)
       kernels::matmul<T>(out_channels, width, rows_, {buffers.weights, rows_}, {buffers.columns, width},
                          buffers.products, width, false, buffers.matmul);
-      T* target = out + std::size_t(n) * this->output_shape().size();
-      for (std::size_t o = 0; o < out_channels; ++o) {
-        const T* __restrict source = buffers.products + o * width;
-        T* __restrict row = target + o * positions_;
-        for (std::size_t p = 0; p < positions_; ++p) row[p] = source[p] + bias[o];
-      }
-      activate(spec_.activation, target, this->output_shape().size());
+      for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t o = 0; o < out_channels; ++o) {
+          const T* __restrict source = buffers.products + o * width + s * padded_positions_;
+          T* __restrict row = out + ((first + s) * out_channels + o) * positions_;
+          for (std::size_t p = 0; p < positions_; ++p) row[p] = source[p] + bias[o];
+        }
     }
+    activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
   }
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
@@ -108,8 +110,8 @@ class Conv final : public Layer<T> {
   // and activation derivative squared.
   void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
                  int batch, T* scratch, bool squared) const {
-    const Buffers buffers = split(parameters, scratch, squared);
-    const std::size_t out_channels = spec_.out_channels, width = padded_positions_;
+    const Buffers buffers = split(parameters, scratch, batch, squared);
+    const std::size_t out_channels = spec_.out_channels;
     activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size(), squared);
     T* grad_weights = grad_parameters;
     if (has_table()) {
@@ -118,28 +120,32 @@ class Conv final : public Layer<T> {
     }
     T* grad_bias = grad_parameters + weight_count_;
     T* grad_products = buffers.products;
-    for (int n = 0; n < batch; ++n) {
-      const T* grad = grad_out + std::size_t(n) * this->output_shape().size();
-      for (std::size_t o = 0; o < out_channels; ++o) {
-        T* row = grad_products + o * width;
-        const T* __restrict source = grad + o * positions_;
-        T sum = 0;
+    const std::size_t group = group_size(batch);
+    for (std::size_t first = 0; first < std::size_t(batch); first += group) {
+      const std::size_t samples = std::min<std::size_t>(group, batch - first), width = samples * padded_positions_;
+      for (std::size_t s = 0; s < samples; ++s) {
+        for (std::size_t o = 0; o < out_channels; ++o) {
+          T* row = grad_products + o * width + s * padded_positions_;
+          const T* __restrict source = grad_out + ((first + s) * out_channels + o) * positions_;
+          T sum = 0;
 #pragma omp simd reduction(+ : sum)
-        for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
-        std::copy(source, source + positions_, row);
-        std::fill(row + positions_, row + width, T(0));
-        grad_bias[o] += sum;
+          for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
+          std::copy(source, source + positions_, row);
+          std::fill(row + positions_, row + padded_positions_, T(0));
+          grad_bias[o] += sum;
+        }
+        unfold(in + (first + s) * this->input_shape().size(), buffers.columns + s * padded_positions_, width);
       }
-      unfold(in + std::size_t(n) * this->input_shape().size(), buffers.columns);
       if (squared) square(buffers.columns, buffers.columns, rows_ * width);
-      // dW(Cout × rows) += dproducts(Cout × P) · columnsᵀ
+      // dW(Cout × rows) += dproducts(Cout × samples·P) · columnsᵀ
       kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
                          grad_weights, rows_, true, buffers.matmul);
       if (grad_in) {
-        // dcolumns(rows × P) = Wᵀ · dproducts, then folded back onto the input
+        // dcolumns(rows × samples·P) = Wᵀ · dproducts, then folded back onto each input
         kernels::matmul<T>(rows_, width, out_channels, {buffers.weights, rows_, true}, {grad_products, width},
                            buffers.columns, width, false, buffers.matmul);
-        fold(buffers.columns, grad_in + std::size_t(n) * this->input_shape().size());
+        for (std::size_t s = 0; s < samples; ++s)
+          fold(buffers.columns + s * padded_positions_, width, grad_in + (first + s) * this->input_shape().size());
       }
     }
     if (has_table()) gather_table_weights(grad_weights, grad_parameters);
@@ -157,7 +163,7 @@ class Conv final : public Layer<T> {
     T* matmul;
   };
 
-  Buffers split(const T* parameters, T* scratch, bool squared = false) const {
+  Buffers split(const T* parameters, T* scratch, int batch, bool squared = false) const {
     Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr};
     const std::size_t weights = spec_.out_channels * rows_;
     if (has_table()) {
@@ -171,8 +177,9 @@ class Conv final : public Layer<T> {
     buffers.grad_weights = scratch + weights;
     scratch += 2 * weights;
     buffers.columns = scratch;
-    buffers.products = buffers.columns + rows_ * padded_positions_;
-    buffers.matmul = buffers.products + spec_.out_channels * padded_positions_;
+    const std::size_t width = group_size(batch) * padded_positions_;
+    buffers.products = buffers.columns + rows_ * width;
+    buffers.matmul = buffers.products + spec_.out_channels * width;
     return buffers;
   }
 
@@ -181,14 +188,22 @@ class Conv final : public Layer<T> {
     return !has_table() || spec_.connections[out_channel][in_channel];
   }
 
-  // columns(rows × padded P): row (c, ky, kx), column (oy, ox) = in[c][oy+ky][ox+kx]; padding zero.
-  void unfold(const T* in, T* columns) const {
-    with_output_width([&](auto width) { unfold_rows<width()>(in, columns); });
+  // One sample's columns, rows `stride` apart: row (c, ky, kx), column (oy, ox) = in[c][oy+ky][ox+kx];
+  // the padding up to padded_positions_ is zero.
+  void unfold(const T* in, T* columns, std::size_t stride) const {
+    with_output_width([&](auto width) { unfold_rows<width()>(in, columns, stride); });
   }
   // The adjoint of unfold: adds every column entry back onto the input position it came from.
-  void fold(const T* columns, T* grad_in) const {
+  void fold(const T* columns, std::size_t stride, T* grad_in) const {
     std::fill(grad_in, grad_in + this->input_shape().size(), T(0));
-    with_output_width([&](auto width) { fold_rows<width()>(columns, grad_in); });
+    with_output_width([&](auto width) { fold_rows<width()>(columns, stride, grad_in); });
+  }
+
+  // Samples unfolded side by side, so that the matrix products are long enough for their reductions over
+  // positions (the weight gradient) to amortise.
+  std::size_t group_size(int batch) const {
+    constexpr std::size_t kColumnsBudget = 65536;  // floats: 256 KB, well inside L2
+    return std::clamp<std::size_t>(kColumnsBudget / (rows_ * padded_positions_), 1, std::max(batch, 1));
   }
 
   // Runs `body` with the output width as a compile-time constant for LeNet-5's widths (C1 28, C3 10), so
@@ -203,16 +218,17 @@ class Conv final : public Layer<T> {
   }
 
   template <int FixedWidth>
-  void unfold_rows(const T* in, T* columns) const {
+  void unfold_rows(const T* in, T* columns, std::size_t stride) const {
     const Shape& is = this->input_shape();
     const int out_height = this->output_shape().height, width = FixedWidth ? FixedWidth : this->output_shape().width;
     for (int c = 0; c < is.channels; ++c)
       for (int ky = 0; ky < spec_.kernel; ++ky)
         for (int kx = 0; kx < spec_.kernel; ++kx) {
-          T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
+          T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * stride;
           for (int oy = 0; oy < out_height; ++oy) {
             const T* __restrict source = in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
             T* __restrict target = row + oy * width;
+#pragma omp simd
             for (int ox = 0; ox < width; ++ox) target[ox] = source[ox];
           }
           std::fill(row + positions_, row + padded_positions_, T(0));
@@ -220,16 +236,17 @@ class Conv final : public Layer<T> {
   }
 
   template <int FixedWidth>
-  void fold_rows(const T* columns, T* grad_in) const {
+  void fold_rows(const T* columns, std::size_t stride, T* grad_in) const {
     const Shape& is = this->input_shape();
     const int out_height = this->output_shape().height, width = FixedWidth ? FixedWidth : this->output_shape().width;
     for (int c = 0; c < is.channels; ++c)
       for (int ky = 0; ky < spec_.kernel; ++ky)
         for (int kx = 0; kx < spec_.kernel; ++kx) {
-          const T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * padded_positions_;
+          const T* row = columns + ((c * spec_.kernel + ky) * spec_.kernel + kx) * stride;
           for (int oy = 0; oy < out_height; ++oy) {
             T* __restrict target = grad_in + (std::size_t(c) * is.height + oy + ky) * is.width + kx;
             const T* __restrict source = row + oy * width;
+#pragma omp simd
             for (int ox = 0; ox < width; ++ox) target[ox] += source[ox];
           }
         }
@@ -285,16 +302,26 @@ class Subsample final : public Layer<T> {
   }
 
   void forward(const T* parameters, const T* in, T* out, int batch, T*) const override {
+    const Shape& is = this->input_shape();
     const Shape& os = this->output_shape();
-    for_each_block(batch, [&](std::size_t map, std::size_t output, const std::array<std::size_t, 4>& block) {
-      const T a = in[block[0]], b = in[block[1]], c = in[block[2]], d = in[block[3]];
-      if (spec_.trainable) {
-        out[output] = parameters[map] * (a + b + c + d) + parameters[channels() + map];
-      } else {
-        out[output] = spec_.pooling == Pooling::average ? T(0.25) * (a + b + c + d)
-                                                        : std::max(std::max(a, b), std::max(c, d));
+    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
+      const std::size_t map = m % os.channels;
+      const T scale = spec_.trainable ? parameters[map] : T(0.25);
+      const T offset = spec_.trainable ? parameters[channels() + map] : T(0);
+      for (int y = 0; y < os.height; ++y) {
+        const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
+        const T* __restrict bottom = top + is.width;
+        T* __restrict target = out + (m * os.height + y) * os.width;
+        if (spec_.pooling == Pooling::max) {
+          for (int x = 0; x < os.width; ++x)
+            target[x] = std::max(std::max(top[2 * x], top[2 * x + 1]), std::max(bottom[2 * x], bottom[2 * x + 1]));
+        } else {
+#pragma omp simd
+          for (int x = 0; x < os.width; ++x)
+            target[x] = scale * (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) + offset;
+        }
       }
-    });
+    }
     activate(spec_.activation, out, std::size_t(batch) * os.size());
   }
 
@@ -311,47 +338,51 @@ class Subsample final : public Layer<T> {
  private:
   std::size_t channels() const { return std::size_t(this->input_shape().channels); }
 
-  // Calls visit(map, output index, the block's four input indices) for every output.
-  template <class Visit>
-  void for_each_block(int batch, Visit visit) const {
-    const Shape& is = this->input_shape();
-    const Shape& os = this->output_shape();
-    const std::size_t row = is.width;
-    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m)
-      for (int y = 0; y < os.height; ++y)
-        for (int x = 0; x < os.width; ++x) {
-          const std::size_t corner = (m * is.height + 2 * y) * row + 2 * x;
-          const std::array<std::size_t, 4> block = {corner, corner + 1, corner + row, corner + row + 1};
-          visit(m % os.channels, (m * os.height + y) * os.width + x, block);
-        }
-  }
-
   // backward, or with `squared` the Gauss-Newton curvature pass (every derivative factor squared).
   void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
                  int batch, bool squared) const {
-    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size(), squared);
+    const Shape& is = this->input_shape();
+    const Shape& os = this->output_shape();
+    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * os.size(), squared);
     const auto power = [squared](T factor) { return squared ? factor * factor : factor; };
-    for_each_block(batch, [&](std::size_t map, std::size_t output, const std::array<std::size_t, 4>& block) {
-      const T g = grad_out[output];
-      if (spec_.trainable) {
-        const T sum = in[block[0]] + in[block[1]] + in[block[2]] + in[block[3]];
-        grad_parameters[map] += g * power(sum);
-        grad_parameters[channels() + map] += g;
-      }
-      if (!grad_in) return;
-      if (spec_.pooling == Pooling::average) {
-        const T factor = power(spec_.trainable ? parameters[map] : T(0.25));
-        for (std::size_t index : block) grad_in[index] = factor * g;
-      } else {
-        // The gradient goes to the first maximum, the one forward picked.
-        std::size_t winner = block[0];
-        for (std::size_t index : block) {
-          grad_in[index] = T(0);
-          if (in[index] > in[winner]) winner = index;
+    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
+      const std::size_t map = m % os.channels;
+      const T factor = power(spec_.trainable ? parameters[map] : T(0.25));
+      T coefficient_grad = 0, bias_grad = 0;
+      for (int y = 0; y < os.height; ++y) {
+        const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
+        const std::size_t top = (m * is.height + 2 * y) * is.width, bottom = top + is.width;
+        if (spec_.trainable) {
+          for (int x = 0; x < os.width; ++x) {
+            const T sum = in[top + 2 * x] + in[top + 2 * x + 1] + in[bottom + 2 * x] + in[bottom + 2 * x + 1];
+            coefficient_grad += grad[x] * power(sum);
+            bias_grad += grad[x];
+          }
         }
-        grad_in[winner] = g;
+        if (!grad_in) continue;
+        if (spec_.pooling == Pooling::average) {
+          for (int x = 0; x < os.width; ++x) {
+            const T g = factor * grad[x];
+            grad_in[top + 2 * x] = grad_in[top + 2 * x + 1] = grad_in[bottom + 2 * x] = grad_in[bottom + 2 * x + 1] = g;
+          }
+        } else {
+          // The gradient goes to the first maximum, the one forward picked.
+          for (int x = 0; x < os.width; ++x) {
+            const std::size_t block[4] = {top + 2 * x, top + 2 * x + 1, bottom + 2 * x, bottom + 2 * x + 1};
+            std::size_t winner = block[0];
+            for (std::size_t index : block) {
+              grad_in[index] = T(0);
+              if (in[index] > in[winner]) winner = index;
+            }
+            grad_in[winner] = grad[x];
+          }
+        }
       }
-    });
+      if (spec_.trainable) {
+        grad_parameters[map] += coefficient_grad;
+        grad_parameters[channels() + map] += bias_grad;
+      }
+    }
   }
 
   SubsampleSpec spec_;
