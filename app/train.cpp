@@ -35,6 +35,7 @@ const CommandSpec kSpec{
      {"weight-decay", "X", "L2 weight decay (default 0)"},
      {"sdlm-mu", "X", "SDLM's mu, the step's damping (default 0.02)"},
      {"curvature-samples", "N", "patterns SDLM averages its curvature over before each pass (default 500)"},
+     {"distortions", "", "train on the paper's random affine distortions (docs/distortions.md)"},
      {"loss", "NAME", "override the preset's loss: for classic, map (default) or mse"},
      {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 1)"},
      {"seed", "N", "random seed for initialisation and shuffling (default 1)"},
@@ -105,6 +106,7 @@ int run_train(const std::vector<std::string>& arguments) {
       static_cast<int>(args.get_int("curvature-samples", options.curvature_samples, 1, 1000000));
   options.seed = static_cast<std::uint64_t>(args.get_int("seed", long(options.seed), 0, 9007199254740991L));
   options.threads = static_cast<int>(args.get_int("threads", options.threads, 0, 1024));
+  options.distortions = args.flag("distortions");
   const long limit = args.get_int("limit", 0, 1, 1L << 40);
   const std::string out = args.get("out", "lenet5.model");
   options.checkpoint_path = out + ".checkpoint";

@@ -9,6 +9,7 @@
 
 #include "core/rng.hpp"
 #include "core/thread_pool.hpp"
+#include "data/distortion.hpp"
 #include "data/input.hpp"
 #include "lenet5/error.hpp"
 #include "nn/loss.hpp"
@@ -108,6 +109,7 @@ struct ThreadState {
   nn::Network<float>::Workspace workspace;
   std::vector<float> input;
   std::vector<std::uint8_t> labels;
+  std::vector<std::uint8_t> distorted;  // one image's bytes, with distortions
   std::vector<float> grad;  // the gradient of its share, or the curvature sum while estimating it
   nn::LossResult loss;
 };
@@ -125,6 +127,7 @@ class Trainer {
       state.workspace = network_.make_workspace(share_, true);
       state.input.resize(std::size_t(share_) * network_.input_size());
       state.labels.resize(share_);
+      state.distorted.resize(std::size_t(data.rows) * data.cols);
       state.grad.resize(network_.parameter_count());
       gradients_.push_back(state.grad.data());
     }
@@ -132,6 +135,8 @@ class Trainer {
   }
 
   ThreadPool& pool() { return pool_; }
+  // The pass (0-based) being trained: it picks each example's distorted instance.
+  void start_pass(int pass) { pass_ = static_cast<std::uint32_t>(pass); }
   const nn::Network<float>& network() const { return network_; }
 
   // The gradient of examples order[first, first + batch): each thread takes a fixed share of the batch, so
@@ -180,8 +185,14 @@ class Trainer {
   nn::LossResult forward_loss(ThreadState& state, const std::uint32_t* examples, int count, float scale,
                               bool curvature) {
     for (int i = 0; i < count; ++i) {
-      encoder_.encode(data_.image(examples[i]).data(), data_.cols, data_.rows,
-                      state.input.data() + std::size_t(i) * network_.input_size());
+      const std::uint8_t* pixels = data_.image(examples[i]).data();
+      if (options_.distortions) {
+        const std::uint32_t instance = instance_in_pass(options_.seed, examples[i], pass_);
+        make_instance(DistortionRanges{}, options_.seed, examples[i], instance, pixels, data_.cols, data_.rows,
+                      state.distorted.data());
+        pixels = state.distorted.data();
+      }
+      encoder_.encode(pixels, data_.cols, data_.rows, state.input.data() + std::size_t(i) * network_.input_size());
       state.labels[i] = data_.labels[examples[i]];
     }
     const float* output = network_.forward(model_.parameters.data(), state.input.data(), count, state.workspace);
@@ -197,6 +208,7 @@ class Trainer {
   InputEncoder encoder_;
   ThreadPool pool_;
   int share_;
+  std::uint32_t pass_ = 0;
   std::vector<ThreadState> states_;
   std::vector<float*> gradients_;
   std::unique_ptr<nn::Optimizer> optimizer_;
@@ -220,6 +232,7 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(std::uint32_t(i))]);
     const auto start = Clock::now();
+    trainer.start_pass(epoch - 1);
     // App. C: the curvature is re-estimated on a few hundred patterns before each pass (here the first ones
     // of this pass's order) and kept fixed during it.
     trainer.estimate_curvature(order, std::min<std::size_t>(options.curvature_samples, train_data.count));

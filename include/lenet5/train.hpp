@@ -30,6 +30,9 @@ struct TrainOptions {
   int step_epochs = 3;
   float momentum = 0.9f;  // SGD
   float weight_decay = 0.0f;
+  // §III-B's distortions: each pass shows every example as one of its 10 instances (the original or one of
+  // 9 random affine distortions, docs/distortions.md), so 20 passes see each of the 600,000 patterns twice.
+  bool distortions = false;
   float sdlm_mu = 0.02f;          // μ of App. C
   int curvature_samples = 500;    // patterns the SDLM curvature is averaged over before each pass
   std::uint64_t seed = 1;
