@@ -54,6 +54,16 @@ std::string help_text(const CommandSpec& spec);
 // Minimal JSON output: escaped strings and round-trippable numbers.
 std::string json_string(const std::string& text);
 std::string json_number(double value);
+// "[a,b,…]": each item written by `format`.
+template <class Items, class Format>
+std::string json_array(const Items& items, Format format) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += format(item);
+  }
+  return out + "]";
+}
 
 int run_info(const std::vector<std::string>& arguments);
 int run_train(const std::vector<std::string>& arguments);

@@ -38,21 +38,13 @@ int run_eval(const std::vector<std::string>& arguments) {
   const std::size_t classes = result.confusion.size();
 
   if (args.flag("json")) {
+    const auto count = [](std::size_t n) { return std::to_string(n); };
+    const auto rows = [&](const std::vector<std::size_t>& row) { return json_array(row, count); };
     std::string out = "{\"accuracy\":" + json_number(result.accuracy) + ",\"correct\":" +
                       std::to_string(result.correct) + ",\"count\":" + std::to_string(result.count) +
-                      ",\"confusion\":[";
-    for (std::size_t row = 0; row < classes; ++row) {
-      out += row ? ",[" : "[";
-      for (std::size_t col = 0; col < classes; ++col)
-        out += (col ? "," : "") + std::to_string(result.confusion[row][col]);
-      out += "]";
-    }
-    const auto list = [](const std::vector<double>& values) {
-      std::string text = "[";
-      for (std::size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + json_number(values[i]);
-      return text + "]";
-    };
-    out += "],\"precision\":" + list(result.precision) + ",\"recall\":" + list(result.recall) + "}";
+                      ",\"confusion\":" + json_array(result.confusion, rows) +
+                      ",\"precision\":" + json_array(result.precision, json_number) +
+                      ",\"recall\":" + json_array(result.recall, json_number) + "}";
     std::puts(out.c_str());
     return 0;
   }

@@ -42,17 +42,17 @@ int run_info(const std::vector<std::string>& arguments) {
     connections += layer.connections;
   }
   if (args.flag("json")) {
-    std::string out = "{\"preset\":" + json_string(spec.preset) + ",\"input\":" + json_string(shape_text(spec.input)) +
-                      ",\"layers\":[";
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-      const auto& layer = layers[i];
-      out += std::string(i ? "," : "") + "{\"name\":" + json_string(layer.name) +
-             ",\"type\":" + json_string(layer.description) + ",\"output\":" + json_string(shape_text(layer.output)) +
+    const auto layer_json = [](const lenet5::LayerSummary& layer) {
+      return "{\"name\":" + json_string(layer.name) + ",\"type\":" + json_string(layer.description) +
+             ",\"output\":" + json_string(shape_text(layer.output)) +
              ",\"parameters\":" + std::to_string(layer.parameters) +
              ",\"fixed_parameters\":" + std::to_string(layer.fixed_parameters) +
              ",\"connections\":" + std::to_string(layer.connections) + "}";
-    }
-    out += "],\"parameters\":" + std::to_string(parameters) + ",\"connections\":" + std::to_string(connections) + "}";
+    };
+    const std::string out = "{\"preset\":" + json_string(spec.preset) + ",\"input\":" +
+                            json_string(shape_text(spec.input)) + ",\"layers\":" + json_array(layers, layer_json) +
+                            ",\"parameters\":" + std::to_string(parameters) +
+                            ",\"connections\":" + std::to_string(connections) + "}";
     std::puts(out.c_str());
     return 0;
   }

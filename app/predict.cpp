@@ -55,11 +55,9 @@ int run_predict(const std::vector<std::string>& arguments) {
       throw lenet5::Error(path + ": " + error.what());
     }
     if (args.flag("json")) {
-      std::string out = "{\"file\":" + json_string(path) + ",\"class\":" + std::to_string(prediction.label) +
-                        ",\"probabilities\":[";
-      for (std::size_t c = 0; c < prediction.probabilities.size(); ++c)
-        out += (c ? "," : "") + json_number(prediction.probabilities[c]);
-      std::puts((out + "]}").c_str());
+      const std::string out = "{\"file\":" + json_string(path) + ",\"class\":" + std::to_string(prediction.label) +
+                              ",\"probabilities\":" + json_array(prediction.probabilities, json_number) + "}";
+      std::puts(out.c_str());
       continue;
     }
     std::printf("%s: %d (%.1f%%)  ", path.c_str(), prediction.label,

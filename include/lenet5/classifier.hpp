@@ -29,8 +29,9 @@ class Classifier {
   // Throws lenet5::Error for a wrong size.
   Prediction classify(std::span<const std::uint8_t> pixels, int width, int height) const;
 
-  // Raw network outputs (logits) for `count` images of width × height bytes each, written to `scores`
-  // (count × classes). Single-threaded; callers parallelise over batches.
+  // Raw network outputs for `count` images of width × height bytes each, written to `scores`
+  // (count × classes): scores (logits), or RBF penalties for the classic preset. Runs on the calling thread;
+  // several threads may call it on one Classifier at once (each borrows its own buffers).
   void score_batch(std::span<const std::uint8_t> pixels, int width, int height, std::size_t count,
                    std::span<float> scores) const;
 
