@@ -13,14 +13,17 @@
 namespace lenet5::nn {
 namespace {
 
-// Initial weights are uniform in ±bound (biases start at 0). ReLU units get He's bound √(6/F) so the
-// signal keeps its variance through the stack; squashing units get the paper's ±2.4/F (App. A), F the
-// fan-in; linear outputs get 1/√F.
+// Initial weights are uniform in ±bound (biases start at 0), F the fan-in. ReLU units get He's √(6/F) so
+// the signal keeps its variance through the stack; linear outputs get 1/√F. Squashing units get 2.4/√F:
+// App. A prints ±2.4/F but gives the reason "the standard deviation of the weighted sums [should] be in the
+// same range for each unit, and fall within the normal operating region of the sigmoid", which only
+// √F achieves (the sum's deviation is 1.39·rms(x) whatever F; with 2.4/F it is 1.39/√F·rms(x), so the
+// signal fades layer by layer and SDLM cannot learn: docs/classic.md has the measurements).
 template <class T>
 void initialize_weights(std::span<T> weights, const std::optional<Activation>& activation, int fan_in, Rng& rng) {
   double bound = 1.0 / std::sqrt(double(fan_in));
   if (activation == Activation::relu) bound = std::sqrt(6.0 / fan_in);
-  if (activation == Activation::scaled_tanh || activation == Activation::logistic) bound = 2.4 / fan_in;
+  if (activation == Activation::scaled_tanh || activation == Activation::logistic) bound = 2.4 / std::sqrt(double(fan_in));
   for (T& w : weights) w = T(rng.uniform(-float(bound), float(bound)));
 }
 
@@ -284,8 +287,11 @@ class Conv final : public Layer<T> {
 };
 
 // ---- 2×2 subsampling -----------------------------------------------------------------------------------
-// Average or max of each non-overlapping 2×2 block. Trainable (the paper's S2, S4): a = c·(sum of the block)
+// Average or max of each non-overlapping 2×2 block. Trainable (the paper's S2, S4): a = c·(mean of the block)
 // + b with one coefficient c and bias b per map; parameters are the maps' coefficients, then their biases.
+// §II-B says the four inputs are "added", §II-A "averaged": the same up to a factor 4 in c, but the factor
+// sets c's curvature and so its SDLM step. With the mean, the SDLM steps fall in the range the paper
+// reports (docs/classic.md); with the sum they are 16 times smaller.
 template <class T>
 class Subsample final : public Layer<T> {
  public:
@@ -294,7 +300,8 @@ class Subsample final : public Layer<T> {
 
   std::size_t parameter_count() const override { return spec_.trainable ? 2 * channels() : 0; }
 
-  // The paper leaves the coefficients' initialisation open; App. A's rule for a fan-in of 4 gives ±0.6.
+  // The paper leaves the coefficients' initialisation open; the squashing units' rule with a fan-in of 4
+  // gives ±1.2.
   void initialize(std::span<T> parameters, Rng& rng) const override {
     if (!spec_.trainable) return;
     initialize_weights(parameters.first(channels()), spec_.activation, 4, rng);
@@ -306,7 +313,7 @@ class Subsample final : public Layer<T> {
     const Shape& os = this->output_shape();
     for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
       const std::size_t map = m % os.channels;
-      const T scale = spec_.trainable ? parameters[map] : T(0.25);
+      const T scale = T(0.25) * (spec_.trainable ? parameters[map] : T(1));
       const T offset = spec_.trainable ? parameters[channels() + map] : T(0);
       for (int y = 0; y < os.height; ++y) {
         const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
@@ -347,15 +354,15 @@ class Subsample final : public Layer<T> {
     const auto power = [squared](T factor) { return squared ? factor * factor : factor; };
     for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
       const std::size_t map = m % os.channels;
-      const T factor = power(spec_.trainable ? parameters[map] : T(0.25));
+      const T factor = power(T(0.25) * (spec_.trainable ? parameters[map] : T(1)));
       T coefficient_grad = 0, bias_grad = 0;
       for (int y = 0; y < os.height; ++y) {
         const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
         const std::size_t top = (m * is.height + 2 * y) * is.width, bottom = top + is.width;
         if (spec_.trainable) {
           for (int x = 0; x < os.width; ++x) {
-            const T sum = in[top + 2 * x] + in[top + 2 * x + 1] + in[bottom + 2 * x] + in[bottom + 2 * x + 1];
-            coefficient_grad += grad[x] * power(sum);
+            const T mean = T(0.25) * (in[top + 2 * x] + in[top + 2 * x + 1] + in[bottom + 2 * x] + in[bottom + 2 * x + 1]);
+            coefficient_grad += grad[x] * power(mean);
             bias_grad += grad[x];
           }
         }
