@@ -17,7 +17,8 @@ const CommandSpec kSpec{
     {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"split", "NAME", "test (default) or train"},
      {"threads", "N", "worker threads (default: all cores)"},
-     {"json", "", "print one JSON object: accuracy, correct, count, confusion, precision, recall"}},
+     {"json", "", "print one JSON object: accuracy, correct, count, confusion, precision, recall"},
+     {"details", "", "with --json, also per example: predictions and margins (best output's lead)"}},
     1, 1};
 
 }  // namespace
@@ -44,7 +45,11 @@ int run_eval(const std::vector<std::string>& arguments) {
                       std::to_string(result.correct) + ",\"count\":" + std::to_string(result.count) +
                       ",\"confusion\":" + json_array(result.confusion, rows) +
                       ",\"precision\":" + json_array(result.precision, json_number) +
-                      ",\"recall\":" + json_array(result.recall, json_number) + "}";
+                      ",\"recall\":" + json_array(result.recall, json_number);
+    if (args.flag("details"))
+      out += ",\"predictions\":" + json_array(result.predictions, [](int c) { return std::to_string(c); }) +
+             ",\"margins\":" + json_array(result.margins, [](float m) { return json_number(m); });
+    out += "}";
     std::puts(out.c_str());
     return 0;
   }

@@ -1,6 +1,7 @@
 #include "lenet5/evaluate.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "data/input.hpp"
 #include "lenet5/error.hpp"
@@ -9,15 +10,15 @@
 
 namespace lenet5 {
 
-std::vector<int> predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
-                                 ThreadPool& pool) {
+DatasetPredictions predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
+                                   ThreadPool& pool) {
   const InputEncoder encoder(network.spec());
   encoder.check_size(data.cols, data.rows);
   constexpr int kChunk = 256;
   const std::size_t chunks = (data.count + kChunk - 1) / kChunk;
   const int classes = network.output_size();
   const bool penalties = outputs_are_penalties(network.spec());
-  std::vector<int> predictions(data.count);
+  DatasetPredictions result{std::vector<int>(data.count), std::vector<float>(data.count)};
   pool.run([&](int task) {
     auto workspace = network.make_workspace(kChunk, false);
     std::vector<float> input(std::size_t(kChunk) * network.input_size());
@@ -28,10 +29,18 @@ std::vector<int> predict_dataset(const nn::Network<float>& network, const float*
         encoder.encode(data.image(first + i).data(), data.cols, data.rows,
                        input.data() + std::size_t(i) * network.input_size());
       const float* scores = network.forward(parameters, input.data(), count, workspace);
-      for (int i = 0; i < count; ++i) predictions[first + i] = nn::predicted_class(scores + std::size_t(i) * classes, classes, penalties);
+      for (int i = 0; i < count; ++i) {
+        const float* outputs = scores + std::size_t(i) * classes;
+        const int best = nn::predicted_class(outputs, classes, penalties);
+        float gap = std::numeric_limits<float>::infinity();
+        for (int c = 0; c < classes; ++c)
+          if (c != best) gap = std::min(gap, penalties ? outputs[c] - outputs[best] : outputs[best] - outputs[c]);
+        result.classes[first + i] = best;
+        result.margins[first + i] = gap;
+      }
     }
   });
-  return predictions;
+  return result;
 }
 
 Evaluation evaluate(const Model& model, const Dataset& data, int threads) {
@@ -40,7 +49,9 @@ Evaluation evaluate(const Model& model, const Dataset& data, int threads) {
   if (data.count == 0) throw Error("cannot evaluate on an empty dataset");
   ThreadPool pool(threads);
   Evaluation result;
-  result.predictions = predict_dataset(network, model.parameters.data(), data, pool);
+  DatasetPredictions predictions = predict_dataset(network, model.parameters.data(), data, pool);
+  result.predictions = std::move(predictions.classes);
+  result.margins = std::move(predictions.margins);
   const int classes = network.output_size();
   result.count = data.count;
   result.confusion.assign(classes, std::vector<std::size_t>(classes, 0));

@@ -8,9 +8,14 @@
 
 namespace lenet5 {
 
-// The predicted class (argmax of the outputs) of every example, computed in chunks spread over the pool.
-std::vector<int> predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
-                                 ThreadPool& pool);
+struct DatasetPredictions {
+  std::vector<int> classes;     // the predicted class of every example
+  std::vector<float> margins;   // how far the best output is ahead of the runner-up (≥ 0)
+};
 
+// Predictions for every example (the highest score, or the smallest RBF penalty), computed in chunks spread
+// over the pool.
+DatasetPredictions predict_dataset(const nn::Network<float>& network, const float* parameters, const Dataset& data,
+                                   ThreadPool& pool);
 
 }  // namespace lenet5

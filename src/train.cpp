@@ -265,7 +265,8 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
     report.images_per_s = double(train_data.count) / report.seconds;
     report.learning_rate = learning_rate;
     if (test_data) {
-      const auto predictions = predict_dataset(trainer.network(), model.parameters.data(), *test_data, trainer.pool());
+      const auto predictions =
+          predict_dataset(trainer.network(), model.parameters.data(), *test_data, trainer.pool()).classes;
       std::size_t right = 0;
       for (std::size_t i = 0; i < predictions.size(); ++i) right += predictions[i] == test_data->labels[i];
       report.test_accuracy = double(right) / double(test_data->count);
