@@ -594,6 +594,36 @@ TEST_F(Cli, TrainStopsWhenTheLossExplodesWithoutOverflowing) {
 // ---------------------------------------------------------------------------------------------------------
 // eval
 
+TEST_F(Cli, EvalDetailsGivePredictionsAndMarginsPerExample) {
+  const CommandResult plain = lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--json"});
+  EXPECT_THAT(plain.out, Not(HasSubstr("margins")));
+  const CommandResult result =
+      lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--json", "--details"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const Json evaluation = parse_json(result.out);
+  const auto predictions = numbers(evaluation["predictions"]);
+  const auto margins = numbers(evaluation["margins"]);
+  ASSERT_EQ(predictions.size(), std::size_t(kTestCount));
+  ASSERT_EQ(margins.size(), std::size_t(kTestCount));
+  double diagonal = 0;
+  const auto& rows = evaluation["confusion"].array();
+  for (std::size_t row = 0; row < rows.size(); ++row) diagonal += numbers(rows[row])[row];
+  std::vector<double> per_class(10, 0.0);
+  for (const double p : predictions) {
+    ASSERT_GE(p, 0);
+    ASSERT_LE(p, 9);
+    per_class[std::size_t(p)] += 1;
+  }
+  // The predictions are the confusion matrix's columns.
+  for (std::size_t c = 0; c < 10; ++c) {
+    double column = 0;
+    for (const auto& row : rows) column += numbers(row)[c];
+    EXPECT_EQ(per_class[c], column) << "class " << c;
+  }
+  for (const double m : margins) EXPECT_GE(m, 0.0);
+  EXPECT_EQ(diagonal, evaluation["correct"].number());
+}
+
 TEST_F(Cli, EvalJsonHasAccuracyAndConfusionMatrix) {
   const CommandResult result = lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--json"});
   ASSERT_EQ(result.exit_code, 0) << result;
