@@ -548,6 +548,26 @@ TEST_F(Cli, UnknownInstructionSetIsAnError) {
   expect_failure(training, 1, {"LENET5_ISA=sse9 is not one of avx512, avx2, generic"});
 }
 
+TEST_F(Cli, TrainWithDistortionsIsDeterministicAndSeesOtherImages) {
+  const fs::path first = scratch_ / "first.model", second = scratch_ / "second.model";
+  ASSERT_EQ(lenet5(train_arguments(first, kSeed, {"--distortions"})).exit_code, 0);
+  ASSERT_EQ(lenet5(train_arguments(second, kSeed, {"--distortions"})).exit_code, 0);
+  EXPECT_EQ(read_bytes(first), read_bytes(second)) << "distortions must be a function of the seed";
+  EXPECT_NE(read_bytes(first), read_bytes(model_)) << "distortions changed nothing";
+}
+
+TEST_F(Cli, TrainsTheClassicPresetWithSdlm) {
+  const fs::path out = scratch_ / "classic.model";
+  const CommandResult result = lenet5(train_arguments(out, kSeed, {"--preset", "classic", "--epochs", "2", "--batch", "1",
+                                                                   "--threads", "1", "--optimizer", "sdlm"}));
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 2u) << result;
+  EXPECT_GT(parse_json(lines.back())["test_accuracy"].number(), 0.5) << result;
+  const CommandResult info = lenet5({"info", "--model", out.string(), "--json"});
+  EXPECT_EQ(parse_json(info.out)["parameters"].number(), 60000) << info;
+}
+
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,
