@@ -44,12 +44,9 @@ std::vector<std::uint8_t> padded_images(const lenet5::Dataset& data, std::size_t
 
 }  // namespace
 
-int run_bench(const std::vector<std::string>& arguments) {
-  const Args args(kSpec, arguments);
-  if (args.help()) {
-    std::fputs(help_text(kSpec).c_str(), stdout);
-    return 0;
-  }
+namespace {
+
+int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const int repeat = static_cast<int>(args.get_int("repeat", 5, 1, 1000));
   const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
@@ -90,5 +87,9 @@ int run_bench(const std::vector<std::string>& arguments) {
   }
   return 0;
 }
+
+}  // namespace
+
+const Command kBench{kSpec, run};
 
 }  // namespace cli

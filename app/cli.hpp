@@ -65,10 +65,12 @@ std::string json_array(const Items& items, Format format) {
   return out + "]";
 }
 
-int run_info(const std::vector<std::string>& arguments);
-int run_train(const std::vector<std::string>& arguments);
-int run_eval(const std::vector<std::string>& arguments);
-int run_predict(const std::vector<std::string>& arguments);
-int run_bench(const std::vector<std::string>& arguments);
+// A command: its options and what it does once they are parsed (main handles --help).
+struct Command {
+  CommandSpec spec;
+  int (*run)(const Args& args);
+};
+
+extern const Command kTrain, kEval, kPredict, kInfo, kBench;
 
 }  // namespace cli

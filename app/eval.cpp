@@ -23,12 +23,9 @@ const CommandSpec kSpec{
 
 }  // namespace
 
-int run_eval(const std::vector<std::string>& arguments) {
-  const Args args(kSpec, arguments);
-  if (args.help()) {
-    std::fputs(help_text(kSpec).c_str(), stdout);
-    return 0;
-  }
+namespace {
+
+int run(const Args& args) {
   const std::string split = args.get("split", "test");
   if (split != "test" && split != "train") throw UsageError("--split must be test or train");
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
@@ -72,5 +69,9 @@ int run_eval(const std::vector<std::string>& arguments) {
   }
   return 0;
 }
+
+}  // namespace
+
+const Command kEval{kSpec, run};
 
 }  // namespace cli

@@ -25,12 +25,9 @@ std::string shape_text(const lenet5::Shape& shape) {
 
 }  // namespace
 
-int run_info(const std::vector<std::string>& arguments) {
-  const Args args(kSpec, arguments);
-  if (args.help()) {
-    std::fputs(help_text(kSpec).c_str(), stdout);
-    return 0;
-  }
+namespace {
+
+int run(const Args& args) {
   if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
   const lenet5::NetworkSpec spec =
       args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(args.get("preset", "modern"));
@@ -72,5 +69,9 @@ int run_info(const std::vector<std::string>& arguments) {
               static_cast<unsigned long long>(connections));
   return 0;
 }
+
+}  // namespace
+
+const Command kInfo{kSpec, run};
 
 }  // namespace cli

@@ -2,7 +2,6 @@
 // options, calls the library and prints.
 #include <cstdio>
 #include <exception>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -40,16 +39,20 @@ int main(int argc, char** argv) {
   }
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
-  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"train", cli::run_train}, {"eval", cli::run_eval}, {"predict", cli::run_predict}, {"info", cli::run_info},
-      {"bench", cli::run_bench}};
-  const auto found = commands.find(command);
-  if (found == commands.end()) {
+  const cli::Command* found = nullptr;
+  for (const cli::Command* candidate : {&cli::kTrain, &cli::kEval, &cli::kPredict, &cli::kInfo, &cli::kBench})
+    if (candidate->spec.name == command) found = candidate;
+  if (!found) {
     std::fprintf(stderr, "lenet5: unknown command '%s' (run 'lenet5 --help')\n", command.c_str());
     return 2;
   }
   try {
-    return found->second(arguments);
+    const cli::Args args(found->spec, arguments);
+    if (args.help()) {
+      std::fputs(cli::help_text(found->spec).c_str(), stdout);
+      return 0;
+    }
+    return found->run(args);
   } catch (const cli::UsageError& error) {
     std::fprintf(stderr, "lenet5 %s: %s (run 'lenet5 %s --help')\n", command.c_str(), error.what(), command.c_str());
     return 2;

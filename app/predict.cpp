@@ -34,12 +34,9 @@ bool has_light_background(const lenet5::GreyImage& image) {
 
 }  // namespace
 
-int run_predict(const std::vector<std::string>& arguments) {
-  const Args args(kSpec, arguments);
-  if (args.help()) {
-    std::fputs(help_text(kSpec).c_str(), stdout);
-    return 0;
-  }
+namespace {
+
+int run(const Args& args) {
   const std::string invert = args.get("invert", "auto");
   if (invert != "auto" && invert != "yes" && invert != "no") throw UsageError("--invert must be auto, yes or no");
   const lenet5::Classifier classifier(lenet5::load_model(args.positionals()[0]));
@@ -68,5 +65,9 @@ int run_predict(const std::vector<std::string>& arguments) {
   }
   return 0;
 }
+
+}  // namespace
+
+const Command kPredict{kSpec, run};
 
 }  // namespace cli

@@ -69,12 +69,9 @@ void draw_progress(const lenet5::BatchProgress& progress, int epochs) {
 
 }  // namespace
 
-int run_train(const std::vector<std::string>& arguments) {
-  const Args args(kSpec, arguments);
-  if (args.help()) {
-    std::fputs(help_text(kSpec).c_str(), stdout);
-    return 0;
-  }
+namespace {
+
+int run(const Args& args) {
   lenet5::NetworkSpec spec = lenet5::preset(args.get("preset", "modern"));
   lenet5::TrainOptions options = lenet5::recommended_training(spec.preset);
   if (const auto name = args.get("optimizer")) {
@@ -159,5 +156,9 @@ int run_train(const std::vector<std::string>& arguments) {
   }
   return 0;
 }
+
+}  // namespace
+
+const Command kTrain{kSpec, run};
 
 }  // namespace cli

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
 #include "lenet5/dataset.hpp"
 #include "lenet5/error.hpp"
 
@@ -22,16 +23,7 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 using testing::HasSubstr;
 
-// The message of the lenet5::Error that `action` throws, so tests can assert on what it says.
-template <typename Action>
-std::string error_from(Action action) {
-  try {
-    action();
-  } catch (const lenet5::Error& error) {
-    return error.what();
-  }
-  return "(no lenet5::Error thrown)";
-}
+using lenet5::testing_util::error_from;
 
 Bytes idx_bytes(std::uint8_t type_code, const std::vector<std::uint32_t>& dims, const Bytes& data) {
   Bytes bytes = {0, 0, type_code, static_cast<std::uint8_t>(dims.size())};

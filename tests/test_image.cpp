@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "io/atomic_file.hpp"
+#include "test_util.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/image.hpp"
 
@@ -64,15 +65,7 @@ void write_test_png(const TestPng& image, const std::string& path) {
   ASSERT_TRUE(written) << path;
 }
 
-template <typename Action>
-std::string error_from(Action action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using lenet5::testing_util::error_from;
 
 class ImageFile : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "io/atomic_file.hpp"
+#include "test_util.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/model.hpp"
 
@@ -88,16 +89,7 @@ FileParts parts_of(const Model& model) {
   return {1, to_text(model.spec), model.parameters.size(), model.parameters};
 }
 
-// The message of the lenet5::Error that `action` throws.
-template <typename Action>
-std::string error_from(Action action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using lenet5::testing_util::error_from;
 
 std::string error_of(const std::vector<std::uint8_t>& bytes) {
   return error_from([&] { deserialize_model(bytes, "damaged.model"); });
