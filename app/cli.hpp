@@ -71,6 +71,6 @@ struct Command {
   int (*run)(const Args& args);
 };
 
-extern const Command kTrain, kEval, kPredict, kInfo, kBench;
+extern const Command kTrain, kEval, kPredict, kInfo, kBench, kPicture;
 
 }  // namespace cli

@@ -9,6 +9,7 @@ stopped and resumed), evaluates each saved model on the test set, and writes:
   docs/images/classic-curves.svg  training and test error per pass, like the paper's Fig. 5
   docs/images/classic-errors.svg  the misclassified test digits of one model, like Fig. 8
   docs/images/rejection.svg       test error against rejection rate, like Fig. 10
+  docs/images/distortions.png     training digits with their distortions, like Fig. 7
 Needs build/lenet5 (or --lenet5) and MNIST (--data, else $LENET5_DATA, else data/mnist). Python 3 standard
 library only. The classic runs are online (batch 1), one thread each; --jobs runs that many at once.
 """
@@ -260,6 +261,12 @@ def main():
     svg_line_chart(os.path.join(args.docs, "images", "rejection.svg"), "test error against rejection (seed 1)",
                    "rejected (%)", "error on the rest (%)", series, y_max=1.5, x_max=4)
     report += ["", "![error against rejection](images/rejection.svg)", ""]
+
+    subprocess.run([args.lenet5, "picture", "distortions", "--data", args.data, "--out",
+                    os.path.join(args.docs, "images", "distortions.png")], check=True, stdout=subprocess.DEVNULL)
+    report += ["## Distortions", "", "The training digits with the distorted instances `--distortions` shows them as "
+               "(seed 1; [distortions.md](distortions.md) says how they are drawn):", "",
+               "![distorted training digits](images/distortions.png)", ""]
 
     with open(os.path.join(args.docs, "reproduction.md"), "w") as f:
         f.write("\n".join(report) + "\n")

@@ -568,6 +568,19 @@ TEST_F(Cli, TrainsTheClassicPresetWithSdlm) {
   EXPECT_EQ(parse_json(info.out)["parameters"].number(), 60000) << info;
 }
 
+TEST_F(Cli, PictureDrawsTheDistortionsGrid) {
+  const std::string out = (scratch_ / "grid.png").string();
+  const CommandResult result = lenet5({"picture", "distortions", "--data", data_dir_.string(), "--out", out,
+                                       "--examples", "3", "--per-example", "4", "--scale", "2"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const lenet5::GreyImage grid = lenet5::read_image(out);
+  // 3 rows and 5 columns of 28×28 digits with 2-pixel gaps and border, doubled.
+  EXPECT_EQ(grid.width, 2 * (5 * 28 + 6 * 2));
+  EXPECT_EQ(grid.height, 2 * (3 * 28 + 4 * 2));
+  expect_failure(lenet5({"picture", "filters", "--out", out}), 2, {"unknown picture 'filters'"});
+  expect_failure(lenet5({"picture", "distortions", "--data", data_dir_.string()}), 2, {"--out FILE.png is required"});
+}
+
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,

@@ -228,5 +228,15 @@ TEST_F(ImageFile, WritersCheckTheImageAndWriteAtomically) {
               HasSubstr("missing/x.png: cannot write"));
 }
 
+TEST(Enlarge, RepeatsEachPixelAsABlock) {
+  const GreyImage image{2, 1, {10, 200}};
+  const GreyImage big = enlarge(image, 3);
+  EXPECT_EQ(big.width, 6);
+  EXPECT_EQ(big.height, 3);
+  EXPECT_EQ(big.pixels, (std::vector<std::uint8_t>{10, 10, 10, 200, 200, 200, 10, 10, 10, 200, 200, 200, 10, 10,
+                                                   10, 200, 200, 200}));
+  EXPECT_THAT(error_from([&] { enlarge(image, 0); }), HasSubstr("factor must be 1–64"));
+}
+
 }  // namespace
 }  // namespace lenet5

@@ -16,6 +16,9 @@ struct GreyImage {
 // luminance, alpha composited on white). Detected by content. Throws lenet5::Error naming the file.
 GreyImage read_image(const std::string& path);
 
+// Each pixel as a factor × factor block (nearest neighbour), so small pictures stay legible.
+GreyImage enlarge(const GreyImage& image, int factor);
+
 // Writers (PGM binary and 8-bit grey PNG), atomically, for pictures and tests.
 void write_pgm(const GreyImage& image, const std::string& path);
 void write_png(const GreyImage& image, const std::string& path);

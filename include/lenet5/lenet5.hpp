@@ -7,4 +7,5 @@
 #include "lenet5/image.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
+#include "lenet5/pictures.hpp"
 #include "lenet5/train.hpp"

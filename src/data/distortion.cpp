@@ -233,6 +233,10 @@ void make_instance(const DistortionRanges& ranges, std::uint64_t seed, std::uint
   distort(in, width, height, fitted.map, out);
 }
 
+GreyImage distortion_grid(const Dataset& dataset, std::size_t examples, int per_example, std::uint64_t seed) {
+  return distortion_grid(dataset, examples, per_example, seed, DistortionRanges{});
+}
+
 GreyImage distortion_grid(const Dataset& dataset, std::size_t examples, int per_example, std::uint64_t seed,
                           const DistortionRanges& ranges) {
   constexpr int kGap = 2;

@@ -12,6 +12,7 @@
 #include "core/rng.hpp"
 #include "lenet5/dataset.hpp"
 #include "lenet5/image.hpp"
+#include "lenet5/pictures.hpp"
 
 namespace lenet5 {
 
@@ -91,7 +92,8 @@ void make_instance(const DistortionRanges& ranges, std::uint64_t seed, std::uint
 
 // A picture like Fig. 7: one row per example (the first `examples` of the dataset), the original in the first
 // column and distorted instances 1..per_example after it, dark ink on white, 2-pixel grey gaps and border.
+// (The public distortion_grid of lenet5/pictures.hpp draws it with the default ranges.)
 GreyImage distortion_grid(const Dataset& dataset, std::size_t examples, int per_example, std::uint64_t seed,
-                          const DistortionRanges& ranges = {});
+                          const DistortionRanges& ranges);
 
 }  // namespace lenet5

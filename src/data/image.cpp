@@ -330,4 +330,14 @@ void write_png(const GreyImage& image, const std::string& path) {
   write_file_atomically(path, bytes);
 }
 
+GreyImage enlarge(const GreyImage& image, int factor) {
+  if (factor < 1 || factor > 64) throw Error("enlargement factor must be 1–64");
+  GreyImage out{image.width * factor, image.height * factor, {}};
+  out.pixels.resize(std::size_t(out.width) * out.height);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x)
+      out.pixels[std::size_t(y) * out.width + x] = image.pixels[std::size_t(y / factor) * image.width + x / factor];
+  return out;
+}
+
 }  // namespace lenet5
