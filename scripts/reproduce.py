@@ -16,11 +16,11 @@ library only. The classic runs are online (batch 1), one thread each; --jobs run
 import argparse, base64, concurrent.futures, gzip, json, math, os, statistics, struct, subprocess, sys, time, zlib
 
 CONFIGURATIONS = {
-    # name: (lenet5 train options, what the paper reports, in % test error)
-    "classic": (["--preset", "classic"], 0.95),
-    "classic-distortions": (["--preset", "classic", "--distortions"], 0.8),
-    "modern": ([], None),
-    "modern-distortions": (["--distortions", "--epochs", "20"], None),
+    # name: (lenet5 train options, what the paper reports, our goal; both in % test error)
+    "classic": (["--preset", "classic"], 0.95, 0.95),
+    "classic-distortions": (["--preset", "classic", "--distortions"], 0.8, 0.8),
+    "modern": ([], None, None),
+    "modern-distortions": (["--distortions", "--epochs", "20"], None, 0.6),
 }
 PAPER = {"classic_train_error_pass19": 0.35, "classic_test": 0.95, "classic_distortions_test": 0.8}
 
@@ -29,7 +29,7 @@ def run_training(lenet5, data, runs, name, seed):
     base = os.path.join(runs, f"{name}-seed{seed}")
     if os.path.exists(base + ".json") and os.path.exists(base + ".model"):
         return base
-    options, _ = CONFIGURATIONS[name]
+    options = CONFIGURATIONS[name][0]
     command = [lenet5, "train", "--data", data, "--seed", str(seed), "--json", "--out", base + ".model"] + options
     start = time.monotonic()
     with open(base + ".partial", "w") as out:
@@ -196,20 +196,23 @@ def main():
               "Errors are on MNIST's 10,000 test digits; training error is measured on the fly during each pass, as the paper",
               "measures it. See docs/classic.md for what the classic preset is and where we had to choose.", "",
               "## Final test error", "",
-              "| configuration | options | test error % (mean ± sd) | per seed | paper | training time per run |",
-              "|---|---|---|---|---|---|"]
+              "| configuration | options | test error % (mean ± sd) | per seed | paper | goal | training time per run |",
+              "|---|---|---|---|---|---|---|"]
     for name in names:
         runs = results[name]
         errors = [100 * (1 - r["eval"]["accuracy"]) for r in runs]
         mean, sd = mean_sd(errors)
         paper = CONFIGURATIONS[name][1]
         minutes = [sum(e["seconds"] for e in r["epochs"]) / 60 for r in runs]
+        goal = CONFIGURATIONS[name][2]
+        verdict = "–" if goal is None else (f"≤ {goal}: met" if mean <= goal else f"≤ {goal}: {mean - goal:.2f} above")
         report.append(f"| {name} | `{' '.join(CONFIGURATIONS[name][0]) or '(defaults)'}` | {mean:.2f} ± {sd:.2f} | "
-                      f"{', '.join(f'{e:.2f}' for e in errors)} | {paper if paper is not None else '–'} | "
+                      f"{', '.join(f'{e:.2f}' for e in errors)} | {paper if paper is not None else '–'} | {verdict} | "
                       f"{statistics.mean(minutes):.1f} min |")
     report += ["", "The paper: 0.95 % without distortions, 0.8 % with them, after 20 passes; its training took 2 to 3 days",
                "of CPU on a 200 MHz MIPS R10000. Our training times (the passes alone, test evaluation excluded) are for one",
-               "thread of this project's 2-core machine, two runs at a time.", ""]
+               "thread of this project's 2-core machine, two runs at a time. Where a goal is missed, docs/classic.md says",
+               "what was tried and what the evidence points to.", ""]
 
     for name in [n for n in ("classic", "classic-distortions") if n in results]:
         runs = results[name]
