@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
-#include <limits>
 
 #include "kernels/matmul.hpp"
 #include "nn/activation.hpp"
@@ -34,10 +32,10 @@ void square(const T* in, T* out, std::size_t n) {
 }
 
 // ---- convolution ---------------------------------------------------------------------------------------
-// Lowered to a matrix product per sample: the input is unfolded into columns (im2col), one column per
-// output position, so that products(Cout × P) = W(Cout × Cin·k·k) · columns. Rows are padded to a multiple
-// of kColumnMultiple positions (zeros), so the matrix kernel only ever sees whole register tiles; bias and
-// activation are applied while copying the products out. A connection table is a mask: its weights are
+// Lowered to a matrix product: a group of samples is unfolded into columns (im2col), one column per output
+// position, so that products(Cout × group·P) = W(Cout × Cin·k·k) · columns. Each sample's block of columns
+// is padded to a multiple of kColumnMultiple positions (zeros), so the matrix kernel only ever sees whole
+// vectors; bias and activation are applied while copying the products out. A connection table is a mask: its weights are
 // scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
 // a fully connected layer and is built as one: see make_layer.)
 template <class T>
