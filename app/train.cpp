@@ -28,8 +28,9 @@ const CommandSpec kSpec{
      {"optimizer", "NAME", "adam (modern's default), sgd (with momentum) or sdlm (classic's default)"},
      {"lr", "X", "initial learning rate (default: adam 0.003, sgd 0.05, sdlm 0.0005)"},
      {"schedule", "NAME",
-      "learning-rate schedule: cosine (modern's default), step (halve every --step-epochs), constant, or\n"
-      "                          paper (classic's default: lr x 1, 0.4, 0.2, 0.1, 0.02 from passes 1, 3, 6, 9, 13)"},
+      "learning-rate schedule: cosine (modern's default), step (halve every --step-epochs),\n"
+      "                          constant, or paper (classic's default: lr x 1, 0.4, 0.2, 0.1, 0.02 from\n"
+      "                          passes 1, 3, 6, 9, 13)"},
      {"step-epochs", "N", "period of the step schedule (default 3)"},
      {"momentum", "X", "SGD momentum (default 0.9)"},
      {"weight-decay", "X", "L2 weight decay (default 0)"},
