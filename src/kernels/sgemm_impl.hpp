@@ -12,6 +12,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/matmul.hpp"
 
 namespace lenet5::kernels::LENET5_ISA_NAMESPACE {
@@ -35,11 +39,18 @@ inline Vector load(const float* p) {
   return v;
 }
 inline void store(float* p, Vector v) { std::memcpy(p, &v, sizeof v); }
-// The first `count` floats at p, the other lanes zero.
+// The first `count` (< lanes) floats at p, the other lanes zero; nothing past them is read.
 inline Vector load_partial(const float* p, std::size_t count) {
+#if defined(__AVX512F__)
+  const __m512 lanes = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
+  Vector v;
+  std::memcpy(&v, &lanes, sizeof v);
+  return v;
+#else
   alignas(64) float lanes[kLanes] = {};
   std::memcpy(lanes, p, count * sizeof(float));
   return load(lanes);
+#endif
 }
 // Sum of the lanes by butterfly shuffles: log2(lanes) vector adds instead of lanes scalar ones.
 inline float lane_sum(Vector v) {
