@@ -32,13 +32,15 @@ CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   -DLENET5_BUILD_TESTS=OFF >/dev/null
 ninja -C build-fuzz lenet5_fuzzers
 
-# target:corpus folder
-targets=(fuzz_idx:idx fuzz_model:model fuzz_image:image fuzz_network_spec:network_spec)
+# target:corpus folder:dictionary (fuzz/dict/<name>.dict; the model file embeds a network description)
+targets=(fuzz_idx:idx: fuzz_model:model:network_spec fuzz_image:image: fuzz_network_spec:network_spec:network_spec)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 failed=()
 summary=()
 for entry in "${targets[@]}"; do
-  target="${entry%%:*}" corpus="${entry#*:}"
+  IFS=: read -r target corpus dict <<<"$entry"
+  dict_option=()
+  [ -z "$dict" ] || dict_option=(-dict="fuzz/dict/$dict.dict")
   binary="$PWD/build-fuzz/fuzz/$target"
   work="build-fuzz/fuzz-run/$target"
   rm -rf "$work"
@@ -51,16 +53,19 @@ for entry in "${targets[@]}"; do
   shopt -u nullglob
   if [ ${#regressions[@]} -gt 0 ]; then
     echo "== $target: ${#regressions[@]} regression inputs"
-    if ! "$binary" -timeout=10 -rss_limit_mb=2048 "${regressions[@]}" >"$work/regressions.log" 2>&1; then
-      tail -n 40 "$work/regressions.log"
-      failed+=("$target (regressions)")
-    fi
+    # One at a time: libFuzzer stops at the first input that fails.
+    for input in "${regressions[@]}"; do
+      if ! "$binary" -timeout=10 -rss_limit_mb=2048 "$input" >"$work/regression.log" 2>&1; then
+        grep -E 'ERROR|runtime error|SUMMARY|^ +#[0-5] ' "$work/regression.log" | head -n 12
+        failed+=("$target ($input)")
+      fi
+    done
   fi
 
   echo "== $target: fuzzing for ${seconds}s"
   status=0
   "$binary" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -max_total_time="$seconds" -print_final_stats=1 \
-    -artifact_prefix="$work/" "$work/corpus" >"$log" 2>&1 || status=$?
+    "${dict_option[@]}" -artifact_prefix="$work/" "$work/corpus" >"$log" 2>&1 || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
   coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | tr -dc '0-9')

@@ -1,6 +1,7 @@
 // Reading PGM and PNG files as grey bytes, and writing them back.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 #include <png.h>
 #include <stdlib.h>
 
@@ -139,6 +140,26 @@ TEST_F(ImageFile, SixteenBitPgmIsBigEndianAndRounded) {
   EXPECT_THAT(wide.pixels, ElementsAre(0, 255, 128, 1));
   const GreyImage odd = read_image(file_with("o.pgm", std::string("P5 2 1 1000\n") + std::string("\x01\xF4\x03\xE8", 4)));
   EXPECT_THAT(odd.pixels, ElementsAre(128, 255));  // 500 and 1000 of 1000
+}
+
+// Found while fuzzing: tiny files claiming the largest allowed size must fail before the allocation.
+TEST_F(ImageFile, SizesClaimedBeyondTheFileAreRejectedBeforeAllocating) {
+  EXPECT_THAT(read_error("huge.pgm", "P5\n16384 16384\n255\n"),
+              HasSubstr("huge.pgm: truncated PGM (a 16384x16384 image cannot fit in 19 bytes)"));
+  EXPECT_THAT(read_error("huge2.pgm", "P2\n16384 16384\n255\n0 0"), HasSubstr("cannot fit in"));
+  // A PNG signature, an IHDR chunk claiming 16384×16384 8-bit grey, a token IDAT, then IEND: 60 bytes.
+  const auto chunk = [](const std::string& kind, const std::string& body) {
+    std::string out;
+    for (int shift : {24, 16, 8, 0}) out += static_cast<char>((body.size() >> shift) & 0xFF);
+    const std::string typed = kind + body;
+    const auto crc = crc32(0, reinterpret_cast<const Bytef*>(typed.data()), static_cast<uInt>(typed.size()));
+    out += typed;
+    for (int shift : {24, 16, 8, 0}) out += static_cast<char>((crc >> shift) & 0xFF);
+    return out;
+  };
+  const std::string ihdr = std::string("\0\0\x40\0\0\0\x40\0", 8) + std::string("\x08\0\0\0\0", 5);
+  const std::string png = "\x89PNG\r\n\x1a\n" + chunk("IHDR", ihdr) + chunk("IDAT", "\x78\x9c\x03\x00") + chunk("IEND", "");
+  EXPECT_THAT(read_error("huge.png", png), HasSubstr("huge.png: invalid PNG: a 16384x16384 image cannot fit in 60 bytes"));
 }
 
 TEST_F(ImageFile, PgmErrors) {

@@ -120,6 +120,12 @@ GreyImage read_pgm(std::span<const std::uint8_t> bytes, const std::string& path)
   image.height = static_cast<int>(height);
 
   const std::size_t samples = std::size_t{width} * height;
+  // A sample takes at least one byte (binary) or a digit and a separator (plain): check what the header
+  // claims against the file before allocating for it.
+  if (bytes.size() < samples) {
+    fail(path, "truncated PGM (a " + dimensions(width, height) + " image cannot fit in " +
+                   std::to_string(bytes.size()) + " bytes)");
+  }
   image.pixels.resize(samples);
   const auto store = [&](std::size_t index, std::uint32_t value) {
     if (value > maxval) {
@@ -266,6 +272,13 @@ GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path)
   if (!decode_png_header(session, width, height)) fail(path, std::string("invalid PNG: ") + session.message);
   check_side(path, "width", width);
   check_side(path, "height", height);
+  // Deflate expands at most 1032-fold and a pixel takes at least one bit: bound what the header claims by
+  // the file's size before allocating for it.
+  constexpr std::size_t kMaxPixelsPerByte = 1032 * 8;
+  if (std::size_t{width} * height > kMaxPixelsPerByte * bytes.size()) {
+    fail(path, "invalid PNG: a " + dimensions(width, height) + " image cannot fit in " +
+                   std::to_string(bytes.size()) + " bytes");
+  }
   if (png_get_rowbytes(session.png, session.info) != 4 * std::size_t{width}) {
     fail(path, "libpng did not convert the image to 8-bit RGBA as asked");
   }

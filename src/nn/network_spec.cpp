@@ -108,6 +108,15 @@ void check(bool condition, const std::string& layer, const std::string& what) {
   if (!condition) throw Error("network layer " + layer + ": " + what);
 }
 
+// Whether a shape is positive and small enough (4M values per image) for every size computed from it,
+// parameters included, to fit in an int. Checked in 64 bits, before Shape::size() is ever called.
+bool fits(const Shape& shape) {
+  constexpr std::int64_t kMaxSide = 65536, kMaxValues = std::int64_t{1} << 22;
+  for (const int side : {shape.channels, shape.height, shape.width})
+    if (side < 1 || side > kMaxSide) return false;
+  return std::int64_t{shape.channels} * shape.height * shape.width <= kMaxValues;
+}
+
 int connected_inputs(const ConvSpec& conv, int out_channel, int in_channels) {
   if (conv.connections.empty()) return in_channels;
   int count = 0;
@@ -118,8 +127,7 @@ int connected_inputs(const ConvSpec& conv, int out_channel, int in_channels) {
 }  // namespace
 
 std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
-  if (spec.input.channels < 1 || spec.input.height < 1 || spec.input.width < 1 || spec.input.size() > (1 << 22))
-    throw Error("network input shape is invalid");
+  if (!fits(spec.input)) throw Error("network input shape is invalid (each side 1–65536, at most 4M values)");
   if (spec.preset.empty() || spec.preset.find_first_of(" \t\n") != std::string::npos)
     throw Error("network preset name must be one word");
   if (spec.layers.empty()) throw Error("network has no layers");
@@ -180,6 +188,8 @@ std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
       row.description = "full " + std::to_string(in.size()) + "->" + std::to_string(dense.out_features) +
                         describe_activation(dense.activation);
     }
+    check(fits(row.output), layer.name, "output is too large (at most 4M values)");
+    check(row.parameters <= (std::size_t{1} << 28), layer.name, "has too many parameters (at most 268M)");
     rows.push_back(row);
     in = row.output;
   }
