@@ -34,14 +34,15 @@ ThreadPool::~ThreadPool() {
   for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::run(const std::function<void(int)>& task) {
+void ThreadPool::run_erased(void* callable, Invoke invoke) {
   if (workers_.empty()) {
-    task(0);
+    invoke(callable, 0);
     return;
   }
   {
     std::lock_guard lock(mutex_);
-    task_ = &task;
+    callable_ = callable;
+    invoke_ = invoke;
     error_ = nullptr;
     pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
@@ -49,14 +50,14 @@ void ThreadPool::run(const std::function<void(int)>& task) {
   wake_.notify_all();
   std::exception_ptr own_error;
   try {
-    task(0);
+    invoke(callable, 0);
   } catch (...) {
     own_error = std::current_exception();
   }
   for (int spin = 0; spin < kSpins && pending_.load(std::memory_order_acquire) != 0; ++spin) relax();
   std::unique_lock lock(mutex_);
   done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
-  task_ = nullptr;
+  callable_ = nullptr;
   if (own_error) std::rethrow_exception(own_error);
   if (error_) std::rethrow_exception(error_);
 }
@@ -65,17 +66,19 @@ void ThreadPool::work(int index) {
   std::uint64_t seen = 0;
   for (;;) {
     for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen; ++spin) relax();
-    const std::function<void(int)>* task;
+    void* callable;
+    Invoke invoke;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       if (stopping_) return;
       seen = generation_.load(std::memory_order_relaxed);
-      task = task_;
+      callable = callable_;
+      invoke = invoke_;
     }
     std::exception_ptr error;
     try {
-      (*task)(index);
+      invoke(callable, index);
     } catch (...) {
       error = std::current_exception();
     }

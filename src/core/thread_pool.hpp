@@ -9,7 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
+#include <type_traits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -25,17 +25,26 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
-  // Rethrows the first exception a task threw, after all tasks finished.
-  void run(const std::function<void(int task)>& task);
+  // Calls task(0) … task(size() − 1), one per thread. Rethrows the first exception a task threw, after all
+  // tasks finished. The task is referred to, never copied: handing out work allocates nothing.
+  template <class Task>
+  void run(Task&& task) {
+    using Callable = std::remove_reference_t<Task>;
+    run_erased(const_cast<void*>(static_cast<const void*>(&task)),
+               [](void* callable, int index) { (*static_cast<Callable*>(callable))(index); });
+  }
 
  private:
+  using Invoke = void (*)(void* callable, int index);
+  void run_erased(void* callable, Invoke invoke);
   void work(int index);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  const std::function<void(int)>* task_ = nullptr;
+  void* callable_ = nullptr;
+  Invoke invoke_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   bool stopping_ = false;
