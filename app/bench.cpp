@@ -16,7 +16,7 @@ const CommandSpec kSpec{
     "bench",
     "lenet5 bench MODEL [options]",
     "Measures inference on the test split: throughput classifying all of it in batches of 256 spread over\n"
-    "the threads, and the latency of classifying one 32x32 image on one thread (median of --repeat runs).\n"
+    "the threads, and the latency of classifying one image, already padded to the network's input, on one thread (median of --repeat runs).\n"
     "Training speed is what 'lenet5 train --json' reports; bench/run.sh compares both with PyTorch.",
     {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"threads", "N", "threads for batch inference (default: all cores)"},
@@ -41,10 +41,6 @@ std::vector<std::uint8_t> padded_images(const lenet5::Dataset& data, std::size_t
                   out.data() + (i * side + top + y) * side + left);
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
@@ -83,7 +79,7 @@ int run(const Args& args) {
   } else {
     std::printf("batch inference: %.0f images/s (batches of 256, %s threads)\n", median(throughput),
                 threads ? std::to_string(threads).c_str() : "all");
-    std::printf("single image:    %.2f us per 32x32 image (1 thread)\n", median(latency));
+    std::printf("single image:    %.2f us per image (1 thread)\n", median(latency));
   }
   return 0;
 }

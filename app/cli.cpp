@@ -7,13 +7,18 @@
 namespace cli {
 
 Args::Args(const CommandSpec& spec, const std::vector<std::string>& arguments) {
+  bool options_ended = false;  // after "--", everything is a positional argument (a file named "-x.png")
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string& argument = arguments[i];
-    if (argument == "--help" || argument == "-h") {
+    if (!options_ended && (argument == "--help" || argument == "-h")) {
       help_ = true;
       return;
     }
-    if (argument.rfind("--", 0) != 0 || argument == "--") {
+    if (!options_ended && argument == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (options_ended || argument.rfind("--", 0) != 0) {
       positionals_.push_back(argument);
       continue;
     }

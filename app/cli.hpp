@@ -51,7 +51,7 @@ class Args {
 
 std::string help_text(const CommandSpec& spec);
 
-// Minimal JSON output: escaped strings and round-trippable numbers.
+// Minimal JSON output: escaped strings, and numbers with 10 significant digits (non-finite ones as null).
 std::string json_string(const std::string& text);
 std::string json_number(double value);
 // "[a,b,…]": each item written by `format`.

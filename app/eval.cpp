@@ -21,11 +21,8 @@ const CommandSpec kSpec{
      {"details", "", "with --json, also per example: predictions and margins (best output's lead)"}},
     1, 1};
 
-}  // namespace
-
-namespace {
-
 int run(const Args& args) {
+  if (args.flag("details") && !args.flag("json")) throw UsageError("--details goes with --json");
   const std::string split = args.get("split", "test");
   if (split != "test" && split != "train") throw UsageError("--split must be test or train");
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));

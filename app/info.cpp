@@ -1,4 +1,5 @@
 // lenet5 info: the layer table of a preset or of a saved model.
+#include <algorithm>
 #include <cstdio>
 
 #include "cli.hpp"
@@ -23,14 +24,14 @@ std::string shape_text(const lenet5::Shape& shape) {
   return std::to_string(shape.channels) + "@" + std::to_string(shape.height) + "x" + std::to_string(shape.width);
 }
 
-}  // namespace
-
-namespace {
-
 int run(const Args& args) {
   if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
+  const std::string preset_name = args.get("preset", "modern");
+  const auto known = lenet5::preset_names();
+  if (!args.get("model") && std::find(known.begin(), known.end(), preset_name) == known.end())
+    throw UsageError("--preset must be modern or classic, got '" + preset_name + "'");
   const lenet5::NetworkSpec spec =
-      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(args.get("preset", "modern"));
+      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(preset_name);
   const auto layers = lenet5::summarize(spec);
   std::size_t parameters = 0;
   std::uint64_t connections = 0;

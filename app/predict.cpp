@@ -13,7 +13,7 @@ namespace {
 const CommandSpec kSpec{
     "predict",
     "lenet5 predict MODEL IMAGE... [options]",
-    "Classifies grey images (PGM or PNG, colour is turned to grey) of 28x28 or 32x32 pixels, one digit each,\n"
+    "Classifies grey images (PGM or PNG, colour is turned to grey) of up to 32x32 pixels, one digit each,\n"
     "and prints the class and the probability of every class. MNIST digits are light ink on black; images\n"
     "with a light background (dark ink on paper) are inverted first, judged by their border pixels.",
     {{"invert", "WHEN", "auto (default), yes or no: whether to invert the grey levels"},
@@ -31,10 +31,6 @@ bool has_light_background(const lenet5::GreyImage& image) {
       }
   return count > 0 && sum > 127 * count;
 }
-
-}  // namespace
-
-namespace {
 
 int run(const Args& args) {
   const std::string invert = args.get("invert", "auto");

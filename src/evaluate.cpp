@@ -47,6 +47,7 @@ Evaluation evaluate(const Model& model, const Dataset& data, int threads) {
   const nn::Network<float> network(model.spec);
   if (model.parameters.size() != network.parameter_count()) throw Error("model parameters do not fit its network");
   if (data.count == 0) throw Error("cannot evaluate on an empty dataset");
+  data.check_consistent("evaluation set");
   ThreadPool pool(threads);
   Evaluation result;
   DatasetPredictions predictions = predict_dataset(network, model.parameters.data(), data, pool);

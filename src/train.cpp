@@ -74,7 +74,7 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-void validate(const Model& model, const Dataset& train_data, const TrainOptions& options) {
+void validate(const Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options) {
   if (options.epochs < 1) throw Error("epochs must be at least 1");
   if (options.batch < 1 || options.batch > 65536) throw Error("batch size must be 1–65536");
   if (!(options.learning_rate > 0.0f) || !std::isfinite(options.learning_rate))
@@ -83,8 +83,15 @@ void validate(const Model& model, const Dataset& train_data, const TrainOptions&
   if (options.threads < 0) throw Error("thread count must be 0 (all cores) or more");
   if (!(options.sdlm_mu > 0.0f)) throw Error("the SDLM μ must be positive");
   if (options.curvature_samples < 1) throw Error("the SDLM curvature needs at least 1 sample");
+  if (options.threads > 1024) throw Error("at most 1024 threads");
   if (train_data.count == 0) throw Error("the training set is empty");
+  train_data.check_consistent("training set");
   InputEncoder(model.spec).check_size(train_data.cols, train_data.rows);
+  if (test_data) {
+    if (test_data->count == 0) throw Error("the test set is empty");
+    test_data->check_consistent("test set");
+    InputEncoder(model.spec).check_size(test_data->cols, test_data->rows);
+  }
 }
 
 float learning_rate_at(const TrainOptions& options, long step, long total_steps, int epoch) {
@@ -218,7 +225,7 @@ class Trainer {
 
 void train(Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options,
            const TrainCallbacks& callbacks) {
-  validate(model, train_data, options);
+  validate(model, train_data, test_data, options);
   Trainer trainer(model, train_data, options);
 
   Rng rng(options.seed);

@@ -469,7 +469,7 @@ TEST_F(Cli, InfoDescribesASavedModel) {
 }
 
 TEST_F(Cli, InfoFailures) {
-  expect_failure(lenet5({"info", "--preset", "nope"}), 1, {"unknown preset 'nope'"});
+  expect_failure(lenet5({"info", "--preset", "nope"}), 2, {"--preset must be modern or classic, got 'nope'"});
   expect_failure(lenet5({"info", "--bogus"}), 2, {"unknown option --bogus"});
   expect_failure(lenet5({"info", "--preset", "modern", "--model", model_.string()}), 2, {"not both"});
   const std::string missing = (scratch_ / "missing.model").string();
@@ -579,6 +579,43 @@ TEST_F(Cli, PictureDrawsTheDistortionsGrid) {
   EXPECT_EQ(grid.height, 2 * (3 * 28 + 4 * 2));
   expect_failure(lenet5({"picture", "filters", "--out", out}), 2, {"unknown picture 'filters'"});
   expect_failure(lenet5({"picture", "distortions", "--data", data_dir_.string()}), 2, {"--out FILE.png is required"});
+}
+
+TEST_F(Cli, TrainRejectsOptionsThatDoNotFitThePreset) {
+  const fs::path out = scratch_ / "m.model";
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--preset", "lenet7"})), 2,
+                 {"--preset must be modern or classic, got 'lenet7'"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--map-constant", "2"})), 2,
+                 {"--map-constant applies to the map loss only"});
+  expect_failure(lenet5(train_arguments(out, kSeed, {"--loss", "map"})), 2, {"--loss:", "needs an RBF output layer"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// Every option that changes the network survives the save, with a classic model and a MAP constant.
+TEST_F(Cli, TrainSavesAClassicModelWithItsMapConstant) {
+  const fs::path out = scratch_ / "classic.model";
+  ASSERT_EQ(lenet5(train_arguments(out, kSeed, {"--preset", "classic", "--epochs", "1", "--batch", "8",
+                                                "--map-constant", "2.5"}))
+                .exit_code,
+            0);
+  const CommandResult info = lenet5({"info", "--model", out.string(), "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info;
+  EXPECT_EQ(parse_json(info.out)["preset"].string(), "classic");
+}
+
+TEST_F(Cli, TrainRefusesAnOutputThatIsAFolder) {
+  expect_failure(lenet5(train_arguments(scratch_, kSeed, {"--epochs", "1"})), 1, {"it is a folder"});
+}
+
+TEST_F(Cli, BenchReportsThroughputAndLatency) {
+  const CommandResult result =
+      lenet5({"bench", model_.string(), "--data", data_dir_.string(), "--repeat", "1", "--json", "--threads", "2"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const Json bench = parse_json(result.out);
+  EXPECT_GT(bench["infer_images_per_s"].number(), 0.0);
+  EXPECT_GT(bench["latency_us"].number(), 0.0);
+  expect_failure(lenet5({"bench", (scratch_ / "missing.model").string(), "--data", data_dir_.string()}), 1,
+                 {"missing.model: cannot open"});
 }
 
 TEST_F(Cli, TrainFailsWithoutData) {

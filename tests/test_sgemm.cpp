@@ -63,7 +63,7 @@ TEST(Sgemm, EveryBuildMatchesTheReference) {
     for (std::size_t M : sizes)
       for (std::size_t N : sizes)
         for (std::size_t K : {std::size_t{1}, std::size_t{17}, std::size_t{150}})
-          for (auto [transpose_a, transpose_b] : {std::pair{false, false}, {true, false}, {false, true}})
+          for (auto [transpose_a, transpose_b] : {std::pair{false, false}, {true, false}, {false, true}, {true, true}})
             check(build, M, N, K, transpose_a, transpose_b, (M + N) % 2 == 0, rng);
   }
 }

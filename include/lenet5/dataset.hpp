@@ -23,6 +23,8 @@ struct Dataset {
   }
   // The first `n` examples (all of them when n ≥ count).
   Dataset head(std::size_t n) const;
+  // Throws lenet5::Error unless the buffers hold count images of rows × cols and count labels.
+  void check_consistent(const std::string& what) const;
 };
 
 // An IDX array of unsigned bytes (type code 0x08), validated against the file's length.

@@ -13,8 +13,8 @@ struct Model {
   std::vector<float> parameters;  // layer by layer, in the order summarize() lists them
 };
 
-// Parameters drawn for the spec's activations (He for ReLU, the paper's ±2.4/fan-in for squashing units),
-// deterministic for a seed.
+// Parameters drawn for the spec's activations (He for ReLU, ±2.4/√fan-in for squashing units: App. A's aim,
+// docs/classic.md), deterministic for a seed.
 Model initialize_model(const NetworkSpec& spec, std::uint64_t seed);
 
 // Writes the versioned, checksummed model file (docs/model-format.md) atomically: to a temporary file in

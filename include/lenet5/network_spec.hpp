@@ -42,9 +42,9 @@ struct ConvSpec {
   bool operator==(const ConvSpec&) const = default;
 };
 
-// Non-overlapping 2×2 subsampling of each map. `trainable` is the paper's S2/S4 (§II-B): the four inputs
-// are summed, multiplied by a trainable coefficient and added to a trainable bias, one pair per map
-// (average pooling only).
+// Non-overlapping 2×2 subsampling of each map. `trainable` is the paper's S2/S4 (§II-B): the four inputs'
+// mean is multiplied by a trainable coefficient and added to a trainable bias, one pair per map (average
+// pooling only; docs/classic.md says why the mean rather than the sum).
 struct SubsampleSpec {
   Pooling pooling = Pooling::average;
   bool trainable = false;

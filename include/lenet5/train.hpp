@@ -61,7 +61,7 @@ struct BatchProgress {
 
 struct EpochReport {
   int epoch = 0;
-  double train_loss = 0.0;      // mean over the epoch's batches, measured on the fly
+  double train_loss = 0.0;      // mean per image over the epoch, measured on the fly
   double train_accuracy = 0.0;  // on the fly, as the paper measures training error
   std::optional<double> test_accuracy;
   double seconds = 0.0;         // the training loop alone (batch preparation included, evaluation not)

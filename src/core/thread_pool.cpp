@@ -21,10 +21,17 @@ int hardware_threads() {
 
 ThreadPool::ThreadPool(int threads) {
   const int total = threads > 0 ? threads : hardware_threads();
-  for (int i = 1; i < total; ++i) workers_.emplace_back([this, i] { work(i); });
+  try {
+    for (int i = 1; i < total; ++i) workers_.emplace_back([this, i] { work(i); });
+  } catch (...) {
+    stop();  // the threads that did start, before the exception leaves a half-built pool
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -32,6 +39,7 @@ ThreadPool::~ThreadPool() {
   }
   wake_.notify_all();
   for (auto& worker : workers_) worker.join();
+  workers_.clear();
 }
 
 void ThreadPool::run_erased(void* callable, Invoke invoke) {

@@ -26,7 +26,8 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // Calls task(0) … task(size() − 1), one per thread. Rethrows the first exception a task threw, after all
-  // tasks finished. The task is referred to, never copied: handing out work allocates nothing.
+  // tasks finished. The task is referred to, never copied: handing out work allocates nothing. One caller
+  // at a time: run is not re-entrant.
   template <class Task>
   void run(Task&& task) {
     using Callable = std::remove_reference_t<Task>;
@@ -38,6 +39,7 @@ class ThreadPool {
   using Invoke = void (*)(void* callable, int index);
   void run_erased(void* callable, Invoke invoke);
   void work(int index);
+  void stop();
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "io/atomic_file.hpp"
 #include "lenet5/error.hpp"
 
 namespace lenet5 {
@@ -34,24 +35,6 @@ bool has_gzip_magic(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-std::vector<std::uint8_t> read_whole_file(const std::string& path) {
-  // stdio rather than iostreams: fopen/fread set errno, so the message can say why the file is unreadable.
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw Error(path + ": cannot open: " + std::strerror(errno));
-  // Read until end of file instead of trusting a size from stat: the file may be a pipe or change under us.
-  std::vector<std::uint8_t> bytes;
-  constexpr std::size_t kChunk = std::size_t{1} << 16;
-  while (true) {
-    const std::size_t used = bytes.size();
-    bytes.resize(used + kChunk);
-    const std::size_t got = std::fread(bytes.data() + used, 1, kChunk, file.get());
-    bytes.resize(used + got);
-    if (bytes.size() > kMaxBytes) throw Error(path + ": file is larger than the 1 GiB limit");
-    if (got < kChunk) break;
-  }
-  if (std::ferror(file.get())) throw Error(path + ": cannot read: " + std::strerror(errno));
-  return bytes;
-}
 
 std::vector<std::uint8_t> inflate_gzip(const std::string& path, std::span<const std::uint8_t> compressed) {
   z_stream stream{};
@@ -74,7 +57,7 @@ std::vector<std::uint8_t> inflate_gzip(const std::string& path, std::span<const 
   }
   std::vector<std::uint8_t> out(initial);
   stream.next_in = const_cast<Bytef*>(compressed.data());  // zlib's API is not const-correct; it only reads.
-  stream.avail_in = static_cast<uInt>(compressed.size());    // ≤ kMaxBytes, checked by read_whole_file
+  stream.avail_in = static_cast<uInt>(compressed.size());    // ≤ kMaxBytes, read_whole_file's limit
   stream.next_out = out.data();
   stream.avail_out = static_cast<uInt>(out.size());
   const auto produced = [&] { return static_cast<std::size_t>(stream.next_out - out.data()); };
@@ -148,6 +131,12 @@ std::string find_mnist_file(const std::string& dir, const std::string& stem, con
 
 }  // namespace
 
+void Dataset::check_consistent(const std::string& what) const {
+  if (rows < 1 || cols < 1 || images.size() != count * std::size_t(rows) * std::size_t(cols) || labels.size() != count)
+    throw Error(what + ": the dataset's buffers do not hold " + std::to_string(count) + " images of " +
+                std::to_string(rows) + "x" + std::to_string(cols) + " and their labels");
+}
+
 Dataset Dataset::head(std::size_t n) const {
   const std::size_t kept = std::min(n, count);
   const std::size_t image_size = static_cast<std::size_t>(rows) * cols;
@@ -161,7 +150,7 @@ Dataset Dataset::head(std::size_t n) const {
 }
 
 std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path) {
-  std::vector<std::uint8_t> bytes = read_whole_file(path);
+  std::vector<std::uint8_t> bytes = read_whole_file(path, kMaxBytes);
   return has_gzip_magic(bytes) ? inflate_gzip(path, bytes) : bytes;
 }
 

@@ -322,7 +322,8 @@ void check_writable(const GreyImage& image, const std::string& path) {
 }  // namespace
 
 GreyImage read_image(const std::string& path) {
-  const std::vector<std::uint8_t> bytes = read_whole_file(path);
+  // 16384×16384 16-bit samples fit in 512 MiB; larger is not an image this tool reads.
+  const std::vector<std::uint8_t> bytes = read_whole_file(path, std::size_t{512} << 20);
   if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return read_png(bytes, path);
   if (bytes.size() >= 2 && bytes[0] == 'P' && (bytes[1] == '2' || bytes[1] == '5')) return read_pgm(bytes, path);
   fail(path, "unsupported image format (expected PGM or PNG)");

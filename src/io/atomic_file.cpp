@@ -70,7 +70,7 @@ void write_file_atomically(const std::string& path, std::span<const std::uint8_t
   sync_directory_of(path);
 }
 
-std::vector<std::uint8_t> read_whole_file(const std::string& path) {
+std::vector<std::uint8_t> read_whole_file(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw_system_error(path, "cannot open", errno);
 
@@ -84,6 +84,13 @@ std::vector<std::uint8_t> read_whole_file(const std::string& path) {
       const int error_number = errno;
       ::close(fd);
       throw_system_error(path, "cannot read", error_number);
+    }
+    if (bytes.size() + std::size_t(count) > max_bytes) {
+      ::close(fd);
+      const bool gibibytes = max_bytes >= (std::size_t{1} << 30);
+      throw Error(path + ": file is larger than the " +
+                  std::to_string(gibibytes ? max_bytes >> 30 : max_bytes >> 20) + (gibibytes ? " GiB" : " MiB") +
+                  " limit");
     }
     bytes.insert(bytes.end(), chunk, chunk + count);
   }

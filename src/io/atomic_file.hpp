@@ -1,5 +1,6 @@
 #pragma once
 // Whole-file reads, and writes that a crash or a full disk can never leave half done.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -12,7 +13,9 @@ namespace lenet5 {
 // `path` is untouched, and lenet5::Error names the path and the system's reason.
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes);
 
-// The whole file; throws lenet5::Error("<path>: cannot open: <reason>") or "<path>: cannot read: …".
-std::vector<std::uint8_t> read_whole_file(const std::string& path);
+// The whole file, read to its end (it may be a pipe), but never more than `max_bytes`: throws
+// lenet5::Error("<path>: cannot open: <reason>"), "<path>: cannot read: …" or "<path>: file is larger
+// than the … limit".
+std::vector<std::uint8_t> read_whole_file(const std::string& path, std::size_t max_bytes);
 
 }  // namespace lenet5

@@ -169,7 +169,8 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 Model load_model(const std::string& path) {
-  return deserialize_model(read_whole_file(path), path);
+  // 256 MiB: 64 million parameters, a thousand LeNet-5s; a larger file is not a model this tool wrote.
+  return deserialize_model(read_whole_file(path, std::size_t{256} << 20), path);
 }
 
 }  // namespace lenet5

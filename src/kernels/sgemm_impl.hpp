@@ -39,6 +39,13 @@ inline Vector load(const float* p) {
   return v;
 }
 inline void store(float* p, Vector v) { std::memcpy(p, &v, sizeof v); }
+// Small helpers of this namespace's own instead of std::min, std::fill or Operand::at: an inline function
+// from outside the namespace, compiled here with this file's instruction set, would be one definition among
+// the three builds' and the linker could hand the AVX-512 one to the portable path.
+inline std::size_t smaller(std::size_t a, std::size_t b) { return a < b ? a : b; }
+inline void zero(float* first, float* last) {
+  for (; first != last; ++first) *first = 0.0f;
+}
 // The first `count` (< lanes) floats at p, the other lanes zero; nothing past them is read.
 inline Vector load_partial(const float* p, std::size_t count) {
 #if defined(__AVX512F__)
@@ -87,7 +94,7 @@ void broadcast_tile(std::size_t K, Strided A, const float* __restrict B, std::si
     Vector b[NV];
     for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * kLanes);
     for (int r = 0; r < MR; ++r) {
-      const Vector a = Vector{} + A.at(r, k);
+      const Vector a = Vector{} + A.data[r * A.row_stride + k * A.col_stride];
       for (int v = 0; v < NV; ++v) acc[r][v] += a * b[v];
     }
   }
@@ -125,7 +132,7 @@ void broadcast_rows(std::size_t N, std::size_t K, Strided A, const float* B, std
   float* strip = scratch;
   for (std::size_t k = 0; k < K; ++k) {
     std::memcpy(strip + k * kTileColumns, B + k * ldb + full, cols * sizeof(float));
-    std::fill(strip + k * kTileColumns + cols, strip + (k + 1) * kTileColumns, 0.0f);
+    zero(strip + k * kTileColumns + cols, strip + (k + 1) * kTileColumns);
   }
   float* tile = strip + K * kTileColumns;
   broadcast_tile<MR>(K, A, strip, kTileColumns, tile, kTileColumns, false);
@@ -147,7 +154,7 @@ inline void broadcast(std::size_t M, std::size_t N, std::size_t K, Strided A, co
                       float* C, std::size_t ldc, bool accumulate, float* scratch) {
   for (std::size_t i = 0; i < M; i += kTileRows) {
     const Strided rows{A.data + i * A.row_stride, A.row_stride, A.col_stride};
-    broadcast_remainder<kTileRows>(std::min<std::size_t>(kTileRows, M - i), N, K, rows, B, ldb, C + i * ldc, ldc,
+    broadcast_remainder<kTileRows>(smaller(kTileRows, M - i), N, K, rows, B, ldb, C + i * ldc, ldc,
                                    accumulate, scratch);
   }
 }
@@ -205,11 +212,11 @@ inline void sgemm(std::size_t M, std::size_t N, std::size_t K, Operand<float> A,
   } else if (!A.transposed) {
     dot(M, N, K, A.data, A.stride, B.data, B.stride, C, ldc, accumulate);
   } else {
-    // Aᵀ·Bᵀ = (B·A)ᵀ is not needed by any layer; computed plainly for completeness.
+    // Aᵀ·Bᵀ is not needed by any layer; computed plainly for completeness.
     for (std::size_t i = 0; i < M; ++i)
       for (std::size_t j = 0; j < N; ++j) {
         float sum = accumulate ? C[i * ldc + j] : 0.0f;
-        for (std::size_t k = 0; k < K; ++k) sum += A.at(i, k) * B.at(k, j);
+        for (std::size_t k = 0; k < K; ++k) sum += A.data[k * A.stride + i] * B.data[j * B.stride + k];
         C[i * ldc + j] = sum;
       }
   }

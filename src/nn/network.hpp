@@ -49,7 +49,6 @@ class Network {
   T* output_curvature(Workspace& workspace) const { return workspace.curvature_.data(); }
   // After forward, with the loss's derivative and curvature written: adds each parameter's Gauss-Newton
   // second derivative (App. C: Σ over the connections sharing it of ∂²E/∂a²·x²) to curvature_parameters.
-  // Overwrites the output gradient's buffer.
   void backward_curvature(const T* parameters, const T* input, int batch, Workspace& workspace,
                           T* curvature_parameters) const;
 

@@ -163,7 +163,7 @@ std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
     } else if (const auto* sub = std::get_if<SubsampleSpec>(&layer.op)) {
       check(in.height % 2 == 0 && in.width % 2 == 0, layer.name, "2x2 subsampling needs an even-sized input");
       check(!sub->trainable || sub->pooling == Pooling::average, layer.name,
-            "trainable subsampling sums its inputs: it needs average pooling");
+            "trainable subsampling scales its block's mean: it needs average pooling");
       row.output = {in.channels, in.height / 2, in.width / 2};
       // The paper's S2: 14·14·6·(4 + 1) = 5,880 connections, the +1 being the trainable bias.
       row.parameters = sub->trainable ? 2 * std::size_t(in.channels) : 0;
