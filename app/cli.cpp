@@ -1,8 +1,11 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+
+#include "lenet5/network_spec.hpp"
 
 namespace cli {
 
@@ -87,6 +90,15 @@ double Args::get_double(const std::string& name, double fallback, double min, do
   if (value < min || value > max)
     throw UsageError("--" + name + " must be between " + json_number(min) + " and " + json_number(max));
   return value;
+}
+
+std::string preset_option(const Args& args) {
+  const std::string name = args.get("preset", "modern");
+  const auto known = lenet5::preset_names();
+  if (std::find(known.begin(), known.end(), name) != known.end()) return name;
+  std::string list;
+  for (const auto& preset : known) list += (list.empty() ? "" : " or ") + preset;
+  throw UsageError("--preset must be " + list + ", got '" + name + "'");
 }
 
 std::string help_text(const CommandSpec& spec) {

@@ -51,6 +51,9 @@ class Args {
 
 std::string help_text(const CommandSpec& spec);
 
+// --preset's value (default modern), checked against the library's presets: a UsageError if unknown.
+std::string preset_option(const Args& args);
+
 // Minimal JSON output: escaped strings, and numbers with 10 significant digits (non-finite ones as null).
 std::string json_string(const std::string& text);
 std::string json_number(double value);

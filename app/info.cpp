@@ -1,5 +1,4 @@
 // lenet5 info: the layer table of a preset or of a saved model.
-#include <algorithm>
 #include <cstdio>
 
 #include "cli.hpp"
@@ -26,12 +25,8 @@ std::string shape_text(const lenet5::Shape& shape) {
 
 int run(const Args& args) {
   if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
-  const std::string preset_name = args.get("preset", "modern");
-  const auto known = lenet5::preset_names();
-  if (!args.get("model") && std::find(known.begin(), known.end(), preset_name) == known.end())
-    throw UsageError("--preset must be modern or classic, got '" + preset_name + "'");
   const lenet5::NetworkSpec spec =
-      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(preset_name);
+      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(preset_option(args));
   const auto layers = lenet5::summarize(spec);
   std::size_t parameters = 0;
   std::uint64_t connections = 0;

@@ -1,7 +1,6 @@
 // lenet5 train: train a network on MNIST-format data, report each epoch, save the model.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -71,11 +70,7 @@ void draw_progress(const lenet5::BatchProgress& progress, int epochs) {
 }
 
 int run(const Args& args) {
-  const std::string preset_name = args.get("preset", "modern");
-  const auto known = lenet5::preset_names();
-  if (std::find(known.begin(), known.end(), preset_name) == known.end())
-    throw UsageError("--preset must be modern or classic, got '" + preset_name + "'");
-  lenet5::NetworkSpec spec = lenet5::preset(preset_name);
+  lenet5::NetworkSpec spec = lenet5::preset(preset_option(args));
   lenet5::TrainOptions options = lenet5::recommended_training(spec.preset);
   if (const auto name = args.get("optimizer")) {
     const auto optimizer = lenet5::parse_optimizer(*name);
