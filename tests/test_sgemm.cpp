@@ -1,5 +1,6 @@
-// Every instruction-set build of the float matrix kernel against a double-precision reference, over shapes
-// that hit full tiles, narrow tiles, ragged edges and the transposed operand forms the layers use. The
+// Every instruction-set build of the float kernels against double-precision references: the matrix kernel
+// over shapes that hit full tiles, narrow tiles, ragged edges and the transposed operand forms the layers
+// use; the lane convolutions over output widths that need whole, partial and overlapping strips. The
 // generic build is the portable path a CPU without AVX2 runs.
 #include <gtest/gtest.h>
 
@@ -12,20 +13,9 @@
 namespace lenet5::kernels {
 namespace {
 
-using SgemmFunction = decltype(&sgemm_generic);
-using ScratchFunction = decltype(&sgemm_scratch_size_generic);
+const KernelSet kBuilds[] = {kernels_generic(), kernels_avx2(), kernels_avx512()};
 
-struct Build {
-  const char* isa;
-  SgemmFunction multiply;
-  ScratchFunction scratch_size;
-};
-
-const Build kBuilds[] = {{"generic", sgemm_generic, sgemm_scratch_size_generic},
-                         {"avx2", sgemm_avx2, sgemm_scratch_size_avx2},
-                         {"avx512", sgemm_avx512, sgemm_scratch_size_avx512}};
-
-void check(const Build& build, std::size_t M, std::size_t N, std::size_t K, bool transpose_a, bool transpose_b,
+void check(const KernelSet& build, std::size_t M, std::size_t N, std::size_t K, bool transpose_a, bool transpose_b,
            bool accumulate, Rng& rng) {
   // Stored shapes, with a little extra stride so that kernels cannot assume packed rows.
   const std::size_t a_rows = transpose_a ? K : M, a_cols = transpose_a ? M : K, a_stride = a_cols + 3;
@@ -36,8 +26,8 @@ void check(const Build& build, std::size_t M, std::size_t N, std::size_t K, bool
   for (float& x : b) x = rng.uniform(-1, 1);
   for (float& x : c) x = rng.uniform(-1, 1);
   const Operand<float> A{a.data(), a_stride, transpose_a}, B{b.data(), b_stride, transpose_b};
-  std::vector<float> result = c, scratch(build.scratch_size(M, N, K) + 1);
-  build.multiply(M, N, K, A, B, result.data(), ldc, accumulate, scratch.data());
+  std::vector<float> result = c, scratch(build.sgemm_scratch_size(M, N, K) + 1);
+  build.sgemm(M, N, K, A, B, result.data(), ldc, accumulate, scratch.data());
   for (std::size_t i = 0; i < M; ++i)
     for (std::size_t j = 0; j < ldc; ++j) {
       if (j >= N) {
@@ -54,7 +44,7 @@ void check(const Build& build, std::size_t M, std::size_t N, std::size_t K, bool
 
 TEST(Sgemm, EveryBuildMatchesTheReference) {
   const std::size_t sizes[] = {1, 2, 5, 6, 7, 12, 16, 25, 33, 64, 100, 150};
-  for (const Build& build : kBuilds) {
+  for (const KernelSet& build : kBuilds) {
     if (!cpu_supports(build.isa)) {
       std::printf("[ SKIPPED  ] %s: this CPU does not support it\n", build.isa);
       continue;
@@ -65,6 +55,60 @@ TEST(Sgemm, EveryBuildMatchesTheReference) {
         for (std::size_t K : {std::size_t{1}, std::size_t{17}, std::size_t{150}})
           for (auto [transpose_a, transpose_b] : {std::pair{false, false}, {true, false}, {false, true}, {true, true}})
             check(build, M, N, K, transpose_a, transpose_b, (M + N) % 2 == 0, rng);
+  }
+}
+
+// Sum over (c, ky, kx) of in[c][y + ky][x + kx] · weights[(c, ky, kx)][o], in double.
+double reference_conv(const ConvLanesShape& shape, const std::vector<float>& in, const std::vector<float>& weights,
+                      int o, int y, int x) {
+  double sum = 0;
+  for (int c = 0; c < shape.channels; ++c)
+    for (int ky = 0; ky < 5; ++ky)
+      for (int kx = 0; kx < 5; ++kx)
+        sum += double(in[(c * shape.height + y + ky) * shape.width + x + kx]) *
+               double(weights[((c * 5 + ky) * 5 + kx) * shape.out_channels + o]);
+  return sum;
+}
+
+TEST(ConvLanes, EveryBuildMatchesTheReference) {
+  Rng rng(12);
+  for (const KernelSet& build : kBuilds) {
+    if (!cpu_supports(build.isa)) continue;
+    EXPECT_TRUE(build.conv_lanes_fits(16, 5)) << build.isa;
+    EXPECT_FALSE(build.conv_lanes_fits(16, 3)) << build.isa;
+    EXPECT_FALSE(build.conv_lanes_fits(6, 5)) << build.isa;
+    // Output widths 1 (a one-output strip), 10 (C3), 13 and 30 (strips that overlap at the row's end).
+    for (const ConvLanesShape shape : {ConvLanesShape{1, 5, 5, 16}, ConvLanesShape{6, 14, 14, 16},
+                                       ConvLanesShape{3, 9, 17, 16}, ConvLanesShape{2, 7, 34, 32}}) {
+      if (!build.conv_lanes_fits(shape.out_channels, 5)) continue;
+      const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
+      const std::size_t rows = std::size_t(shape.channels) * 25;
+      std::vector<float> in(std::size_t(shape.channels) * shape.height * shape.width), weights(rows * shape.out_channels),
+          out(std::size_t(positions) * shape.out_channels), grad(out.size()), grad_weights(weights.size());
+      for (float& v : in) v = rng.uniform(-1, 1);
+      for (float& v : weights) v = rng.uniform(-1, 1);
+      for (float& v : grad) v = rng.uniform(-1, 1);
+      for (float& v : grad_weights) v = rng.uniform(-1, 1);
+      const std::vector<float> grad_weights_before = grad_weights;
+      build.conv_lanes_forward(shape, in.data(), weights.data(), out.data());
+      build.conv_lanes_weight_grad(shape, in.data(), grad.data(), grad_weights.data());
+      for (int y = 0; y < out_height; ++y)
+        for (int x = 0; x < out_width; ++x)
+          for (int o = 0; o < shape.out_channels; ++o)
+            ASSERT_NEAR(out[(y * out_width + x) * shape.out_channels + o], reference_conv(shape, in, weights, o, y, x), 1e-4)
+                << build.isa << " output " << o << " at " << y << "," << x;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const int c = int(r / 25), ky = int(r % 25 / 5), kx = int(r % 5);
+        for (int o = 0; o < shape.out_channels; ++o) {
+          double expected = grad_weights_before[r * shape.out_channels + o];
+          for (int p = 0; p < positions; ++p)
+            expected += double(in[(c * shape.height + p / out_width + ky) * shape.width + p % out_width + kx]) *
+                        double(grad[std::size_t(p) * shape.out_channels + o]);
+          ASSERT_NEAR(grad_weights[r * shape.out_channels + o], expected, 1e-4 * (1 + positions))
+              << build.isa << " weight " << r << "," << o;
+        }
+      }
+    }
   }
 }
 

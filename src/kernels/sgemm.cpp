@@ -1,4 +1,4 @@
-// Chooses the sgemm build for this CPU once, at first use.
+// Chooses the kernels' build for this CPU once, at first use.
 #include <cstdlib>
 #include <string>
 
@@ -9,32 +9,24 @@ namespace lenet5::kernels {
 
 namespace {
 
-struct Implementation {
-  std::string name;
-  decltype(&sgemm_generic) multiply;
-  decltype(&sgemm_scratch_size_generic) scratch_size;
-};
-
-Implementation choose() {
-  const Implementation all[] = {{"avx512", sgemm_avx512, sgemm_scratch_size_avx512},
-                                {"avx2", sgemm_avx2, sgemm_scratch_size_avx2},
-                                {"generic", sgemm_generic, sgemm_scratch_size_generic}};
+KernelSet choose() {
+  const KernelSet all[] = {kernels_avx512(), kernels_avx2(), kernels_generic()};
   if (const char* wanted = std::getenv("LENET5_ISA"); wanted && *wanted) {
-    for (const auto& implementation : all)
-      if (implementation.name == wanted) {
+    for (const auto& build : all)
+      if (std::string(build.isa) == wanted) {
         if (!cpu_supports(wanted)) throw Error("LENET5_ISA=" + std::string(wanted) + ": this CPU does not support it");
-        return implementation;
+        return build;
       }
     throw Error("LENET5_ISA=" + std::string(wanted) + " is not one of avx512, avx2, generic");
   }
-  for (const auto& implementation : all)
-    if (cpu_supports(implementation.name.c_str())) return implementation;
+  for (const auto& build : all)
+    if (cpu_supports(build.isa)) return build;
   return all[2];
 }
 
-const Implementation& implementation() {
-  static const Implementation chosen = choose();
-  return chosen;
+const KernelSet& chosen() {
+  static const KernelSet build = choose();
+  return build;
 }
 
 }  // namespace
@@ -52,14 +44,24 @@ bool cpu_supports(const char* isa_name) {
 }
 
 std::size_t sgemm_scratch_size(std::size_t M, std::size_t N, std::size_t K) {
-  return implementation().scratch_size(M, N, K);
+  return chosen().sgemm_scratch_size(M, N, K);
 }
 
 void sgemm(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operand<float> B, float* C, std::size_t ldc,
            bool accumulate, float* scratch) {
-  implementation().multiply(M, N, K, A, B, C, ldc, accumulate, scratch);
+  chosen().sgemm(M, N, K, A, B, C, ldc, accumulate, scratch);
 }
 
-std::string active_isa() { return implementation().name; }
+bool conv_lanes_fits(int out_channels, int kernel) { return chosen().conv_lanes_fits(out_channels, kernel); }
+
+void conv_lanes_forward(const ConvLanesShape& shape, const float* in, const float* weights, float* out) {
+  chosen().conv_lanes_forward(shape, in, weights, out);
+}
+
+void conv_lanes_weight_grad(const ConvLanesShape& shape, const float* in, const float* grad, float* grad_weights) {
+  chosen().conv_lanes_weight_grad(shape, in, grad, grad_weights);
+}
+
+std::string active_isa() { return chosen().isa; }
 
 }  // namespace lenet5::kernels

@@ -1,16 +1,5 @@
-// sgemm compiled for the avx512 instruction set (flags set in CMakeLists.txt); see sgemm_impl.hpp.
+// The kernels compiled for the avx512 instruction set (flags set in CMakeLists.txt); see isa_build.hpp.
 #define LENET5_ISA_NAMESPACE avx512
-#include "kernels/sgemm_impl.hpp"
-
-namespace lenet5::kernels {
-
-void sgemm_avx512(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operand<float> B, float* C,
-                 std::size_t ldc, bool accumulate, float* scratch) {
-  avx512::sgemm(M, N, K, A, B, C, ldc, accumulate, scratch);
-}
-
-std::size_t sgemm_scratch_size_avx512(std::size_t M, std::size_t N, std::size_t K) {
-  return avx512::scratch_size(M, N, K);
-}
-
-}  // namespace lenet5::kernels
+#define LENET5_ISA_NAME "avx512"
+#define LENET5_ISA_BUILD kernels_avx512
+#include "kernels/isa_build.hpp"

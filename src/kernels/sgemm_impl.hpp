@@ -39,6 +39,8 @@ inline Vector load(const float* p) {
   return v;
 }
 inline void store(float* p, Vector v) { std::memcpy(p, &v, sizeof v); }
+// x in every lane. (Vector{} + x would make the compiler add 0.0 first: it is not the identity on −0.)
+inline Vector splat(float x) { return x - Vector{}; }
 // Small helpers of this namespace's own instead of std::min, std::fill or Operand::at: an inline function
 // from outside the namespace, compiled here with this file's instruction set, would be one definition among
 // the three builds' and the linker could hand the AVX-512 one to the portable path.
@@ -94,7 +96,7 @@ void broadcast_tile(std::size_t K, Strided A, const float* __restrict B, std::si
     Vector b[NV];
     for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * kLanes);
     for (int r = 0; r < MR; ++r) {
-      const Vector a = Vector{} + A.data[r * A.row_stride + k * A.col_stride];
+      const Vector a = splat(A.data[r * A.row_stride + k * A.col_stride]);
       for (int v = 0; v < NV; ++v) acc[r][v] += a * b[v];
     }
   }
@@ -183,19 +185,21 @@ void dot_tile(std::size_t K, const float* __restrict A, std::size_t lda, const f
     }
 }
 
-template <int MR>
-void dot_rows(std::size_t N, std::size_t K, const float* A, std::size_t lda, const float* B, std::size_t ldb,
-              float* C, std::size_t ldc, bool accumulate) {
-  std::size_t j = 0;
-  for (; j + 4 <= N; j += 4) dot_tile<MR, 4>(K, A, lda, B + j * ldb, ldb, C + j, ldc, accumulate);
-  for (; j < N; ++j) dot_tile<MR, 1>(K, A, lda, B + j * ldb, ldb, C + j, ldc, accumulate);
+// A column strip of C: NR rows of B, read from L2 once and reused from L1 against every row of A (A is the
+// smaller operand in every layer's use: the output gradients against the unfolded inputs).
+template <int NR>
+void dot_columns(std::size_t M, std::size_t K, const float* A, std::size_t lda, const float* B, std::size_t ldb,
+                 float* C, std::size_t ldc, bool accumulate) {
+  std::size_t i = 0;
+  for (; i + 4 <= M; i += 4) dot_tile<4, NR>(K, A + i * lda, lda, B, ldb, C + i * ldc, ldc, accumulate);
+  for (; i < M; ++i) dot_tile<1, NR>(K, A + i * lda, lda, B, ldb, C + i * ldc, ldc, accumulate);
 }
 
 inline void dot(std::size_t M, std::size_t N, std::size_t K, const float* A, std::size_t lda, const float* B,
                 std::size_t ldb, float* C, std::size_t ldc, bool accumulate) {
-  std::size_t i = 0;
-  for (; i + 4 <= M; i += 4) dot_rows<4>(N, K, A + i * lda, lda, B, ldb, C + i * ldc, ldc, accumulate);
-  for (; i < M; ++i) dot_rows<1>(N, K, A + i * lda, lda, B, ldb, C + i * ldc, ldc, accumulate);
+  std::size_t j = 0;
+  for (; j + 4 <= N; j += 4) dot_columns<4>(M, K, A, lda, B + j * ldb, ldb, C + j, ldc, accumulate);
+  for (; j < N; ++j) dot_columns<1>(M, K, A, lda, B + j * ldb, ldb, C + j, ldc, accumulate);
 }
 
 // ---- entry points ---------------------------------------------------------------------------------------

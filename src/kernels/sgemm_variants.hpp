@@ -1,20 +1,28 @@
 #pragma once
-// The per-instruction-set builds of sgemm (sgemm_<isa>.cpp). Only sgemm.cpp, which dispatches between them,
-// and the tests, which check each against a reference, call them directly.
+// The per-instruction-set builds of the kernels (sgemm_<isa>.cpp, each compiled with its own -m flags from
+// isa_build.hpp). Only sgemm.cpp, which dispatches between them, and the tests, which check each against a
+// reference, use them directly.
 #include <cstddef>
 
+#include "kernels/conv_lanes.hpp"
 #include "kernels/matmul.hpp"
 
 namespace lenet5::kernels {
 
-#define LENET5_DECLARE_SGEMM(isa)                                                                              \
-  void sgemm_##isa(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operand<float> B, float* C, \
-                   std::size_t ldc, bool accumulate, float* scratch);                                          \
-  std::size_t sgemm_scratch_size_##isa(std::size_t M, std::size_t N, std::size_t K);
-LENET5_DECLARE_SGEMM(generic)
-LENET5_DECLARE_SGEMM(avx2)
-LENET5_DECLARE_SGEMM(avx512)
-#undef LENET5_DECLARE_SGEMM
+struct KernelSet {
+  const char* isa;
+  void (*sgemm)(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operand<float> B, float* C,
+                std::size_t ldc, bool accumulate, float* scratch);
+  std::size_t (*sgemm_scratch_size)(std::size_t M, std::size_t N, std::size_t K);
+  bool (*conv_lanes_fits)(int out_channels, int kernel);
+  void (*conv_lanes_forward)(const ConvLanesShape& shape, const float* in, const float* weights, float* out);
+  void (*conv_lanes_weight_grad)(const ConvLanesShape& shape, const float* in, const float* grad,
+                                 float* grad_weights);
+};
+
+KernelSet kernels_generic();
+KernelSet kernels_avx2();
+KernelSet kernels_avx512();
 
 // Whether this CPU can run the build for `isa` ("generic", "avx2", "avx512").
 bool cpu_supports(const char* isa);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <type_traits>
 
+#include "kernels/conv_lanes.hpp"
 #include "kernels/matmul.hpp"
 #include "nn/activation.hpp"
 #include "nn/rbf_prototypes.hpp"
@@ -38,6 +40,9 @@ void square(const T* in, T* out, std::size_t n) {
 // vectors; bias and activation are applied while copying the products out. A connection table is a mask: its weights are
 // scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
 // a fully connected layer and is built as one: see make_layer.)
+// Float layers whose output maps fill whole vectors (C3's 16) run the forward pass and the weight gradient
+// on the lane kernels instead (kernels/conv_lanes.hpp: no unfolding, no reductions across lanes), with the
+// weights transposed to channels-last; the input gradient stays a matrix product.
 template <class T>
 class Conv final : public Layer<T> {
  public:
@@ -49,6 +54,7 @@ class Conv final : public Layer<T> {
     padded_positions_ = (positions_ + kColumnMultiple - 1) / kColumnMultiple * kColumnMultiple;
     for (int o = 0; o < spec.out_channels; ++o)
       for (int i = 0; i < in.channels; ++i) weight_count_ += connected(o, i) ? kernel_area_ : 0;
+    if constexpr (std::is_same_v<T, float>) lanes_ = kernels::conv_lanes_fits(spec.out_channels, spec.kernel);
   }
 
   std::size_t parameter_count() const override { return weight_count_ + spec_.out_channels; }
@@ -60,7 +66,9 @@ class Conv final : public Layer<T> {
     const std::size_t products = std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
                                            kernels::matmul_scratch_size<T>(out_channels, rows_, width),
                                            kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
-    return dense_weights + (rows_ + out_channels) * width + products;
+    // The lane kernels' channels-last weights and their gradient, one sample's products and squared input.
+    const std::size_t lanes = lanes_ ? 2 * out_channels * rows_ + out_channels * positions_ + this->input_shape().size() : 0;
+    return dense_weights + (rows_ + out_channels) * width + products + lanes;
   }
 
   void initialize(std::span<T> parameters, Rng& rng) const override {
@@ -79,6 +87,18 @@ class Conv final : public Layer<T> {
     const Buffers buffers = split(parameters, scratch, batch);
     const T* bias = parameters + weight_count_;
     const std::size_t out_channels = spec_.out_channels, group = group_size(batch);
+    if (lanes_) {
+      transpose(buffers.weights, out_channels, rows_, buffers.lanes_weights);
+      for (std::size_t n = 0; n < std::size_t(batch); ++n) {
+        lanes_forward(in + n * this->input_shape().size(), buffers.lanes_weights, buffers.lanes_products);
+        for (std::size_t o = 0; o < out_channels; ++o) {
+          T* __restrict row = out + (n * out_channels + o) * positions_;
+          for (std::size_t p = 0; p < positions_; ++p) row[p] = buffers.lanes_products[p * out_channels + o] + bias[o];
+        }
+      }
+      activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
+      return;
+    }
     for (std::size_t first = 0; first < std::size_t(batch); first += group) {
       const std::size_t samples = std::min<std::size_t>(group, batch - first), width = samples * padded_positions_;
       for (std::size_t s = 0; s < samples; ++s)
@@ -120,6 +140,18 @@ class Conv final : public Layer<T> {
       std::fill(grad_weights, grad_weights + out_channels * rows_, T(0));
     }
     T* grad_bias = grad_parameters + weight_count_;
+    for (std::size_t o = 0; o < std::size_t(batch) * out_channels; ++o) {
+      const T* __restrict source = grad_out + o * positions_;
+      T sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
+      grad_bias[o % out_channels] += sum;
+    }
+    if (lanes_) lanes_weight_gradient(in, grad_out, grad_weights, batch, buffers, squared);
+    if (lanes_ && !grad_in) {
+      if (has_table()) gather_table_weights(grad_weights, grad_parameters);
+      return;
+    }
     T* grad_products = buffers.products;
     const std::size_t group = group_size(batch);
     for (std::size_t first = 0; first < std::size_t(batch); first += group) {
@@ -127,20 +159,19 @@ class Conv final : public Layer<T> {
       for (std::size_t s = 0; s < samples; ++s) {
         for (std::size_t o = 0; o < out_channels; ++o) {
           T* row = grad_products + o * width + s * padded_positions_;
-          const T* __restrict source = grad_out + ((first + s) * out_channels + o) * positions_;
-          T sum = 0;
-#pragma omp simd reduction(+ : sum)
-          for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
+          const T* source = grad_out + ((first + s) * out_channels + o) * positions_;
           std::copy(source, source + positions_, row);
           std::fill(row + positions_, row + padded_positions_, T(0));
-          grad_bias[o] += sum;
         }
-        unfold(in + (first + s) * this->input_shape().size(), buffers.columns + s * padded_positions_, width);
+        if (!lanes_)
+          unfold(in + (first + s) * this->input_shape().size(), buffers.columns + s * padded_positions_, width);
       }
-      if (squared) square(buffers.columns, buffers.columns, rows_ * width);
-      // dW(Cout × rows) += dproducts(Cout × samples·P) · columnsᵀ
-      kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
-                         grad_weights, rows_, true, buffers.matmul);
+      if (!lanes_) {
+        if (squared) square(buffers.columns, buffers.columns, rows_ * width);
+        // dW(Cout × rows) += dproducts(Cout × samples·P) · columnsᵀ
+        kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
+                           grad_weights, rows_, true, buffers.matmul);
+      }
       if (grad_in) {
         // dcolumns(rows × samples·P) = Wᵀ · dproducts, then folded back onto each input
         kernels::matmul<T>(rows_, width, out_channels, {buffers.weights, rows_, true}, {grad_products, width},
@@ -162,10 +193,16 @@ class Conv final : public Layer<T> {
     T* columns;        // rows × padded positions
     T* products;       // Cout × padded positions
     T* matmul;
+    // The lane kernels': weights and their gradient (rows × Cout), one sample's products (positions × Cout)
+    // and its squared input.
+    T* lanes_weights;
+    T* lanes_grad_weights;
+    T* lanes_products;
+    T* lanes_input;
   };
 
   Buffers split(const T* parameters, T* scratch, int batch, bool squared = false) const {
-    Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr};
+    Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
     const std::size_t weights = spec_.out_channels * rows_;
     if (has_table()) {
       scatter_table_weights(parameters, scratch);
@@ -181,7 +218,53 @@ class Conv final : public Layer<T> {
     const std::size_t width = group_size(batch) * padded_positions_;
     buffers.products = buffers.columns + rows_ * width;
     buffers.matmul = buffers.products + spec_.out_channels * width;
+    if (lanes_) {
+      const std::size_t out_channels = spec_.out_channels;
+      buffers.lanes_weights = buffers.matmul + std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
+                                                         kernels::matmul_scratch_size<T>(out_channels, rows_, width),
+                                                         kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
+      buffers.lanes_grad_weights = buffers.lanes_weights + rows_ * out_channels;
+      buffers.lanes_products = buffers.lanes_grad_weights + rows_ * out_channels;
+      buffers.lanes_input = buffers.lanes_products + positions_ * out_channels;
+    }
     return buffers;
+  }
+
+  // dW(Cout × rows) += the lane kernel's channels-last weight gradient, sample by sample (with `squared`,
+  // of the squared inputs).
+  void lanes_weight_gradient(const T* in, const T* grad_out, T* grad_weights, int batch, const Buffers& buffers,
+                             bool squared) const {
+    if constexpr (std::is_same_v<T, float>) {
+      const std::size_t out_channels = spec_.out_channels, input_size = this->input_shape().size();
+      const kernels::ConvLanesShape shape = lanes_shape();
+      std::fill(buffers.lanes_grad_weights, buffers.lanes_grad_weights + rows_ * out_channels, 0.0f);
+      for (std::size_t n = 0; n < std::size_t(batch); ++n) {
+        transpose(grad_out + n * out_channels * positions_, out_channels, positions_, buffers.lanes_products);
+        const float* input = in + n * input_size;
+        if (squared) {
+          square(input, buffers.lanes_input, input_size);
+          input = buffers.lanes_input;
+        }
+        kernels::conv_lanes_weight_grad(shape, input, buffers.lanes_products, buffers.lanes_grad_weights);
+      }
+      for (std::size_t o = 0; o < out_channels; ++o)
+        for (std::size_t r = 0; r < rows_; ++r) grad_weights[o * rows_ + r] += buffers.lanes_grad_weights[r * out_channels + o];
+    }
+  }
+
+  void lanes_forward(const T* in, const T* weights, T* products) const {
+    if constexpr (std::is_same_v<T, float>) kernels::conv_lanes_forward(lanes_shape(), in, weights, products);
+  }
+
+  kernels::ConvLanesShape lanes_shape() const {
+    const Shape& is = this->input_shape();
+    return {is.channels, is.height, is.width, spec_.out_channels};
+  }
+
+  // target(cols × rows) = source(rows × cols)ᵀ
+  static void transpose(const T* source, std::size_t rows, std::size_t cols, T* target) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) target[c * rows + r] = source[r * cols + c];
   }
 
   bool has_table() const { return !spec_.connections.empty(); }
@@ -282,6 +365,7 @@ class Conv final : public Layer<T> {
   std::size_t positions_ = 0;         // output height × width
   std::size_t padded_positions_ = 0;  // rounded up to kColumnMultiple
   std::size_t weight_count_ = 0;
+  bool lanes_ = false;  // forward and weight gradient on the lane kernels
 };
 
 // ---- 2×2 subsampling -----------------------------------------------------------------------------------
