@@ -59,7 +59,7 @@ TEST(Sgemm, EveryBuildMatchesTheReference) {
 }
 
 // Sum over (c, ky, kx) of in[c][y + ky][x + kx] · weights[(c, ky, kx)][o], in double.
-double reference_conv(const ConvLanesShape& shape, const std::vector<float>& in, const std::vector<float>& weights,
+double reference_conv(const ConvShape& shape, const std::vector<float>& in, const std::vector<float>& weights,
                       int o, int y, int x) {
   double sum = 0;
   for (int c = 0; c < shape.channels; ++c)
@@ -78,8 +78,8 @@ TEST(ConvLanes, EveryBuildMatchesTheReference) {
     EXPECT_FALSE(build.conv_lanes_fits(16, 3)) << build.isa;
     EXPECT_FALSE(build.conv_lanes_fits(6, 5)) << build.isa;
     // Output widths 1 (a one-output strip), 10 (C3), 13 and 30 (strips that overlap at the row's end).
-    for (const ConvLanesShape shape : {ConvLanesShape{1, 5, 5, 16}, ConvLanesShape{6, 14, 14, 16},
-                                       ConvLanesShape{3, 9, 17, 16}, ConvLanesShape{2, 7, 34, 32}}) {
+    for (const ConvShape shape : {ConvShape{1, 5, 5, 16}, ConvShape{6, 14, 14, 16},
+                                       ConvShape{3, 9, 17, 16}, ConvShape{2, 7, 34, 32}}) {
       if (!build.conv_lanes_fits(shape.out_channels, 5)) continue;
       const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
       const std::size_t rows = std::size_t(shape.channels) * 25;
@@ -108,6 +108,54 @@ TEST(ConvLanes, EveryBuildMatchesTheReference) {
               << build.isa << " weight " << r << "," << o;
         }
       }
+    }
+  }
+}
+
+TEST(ConvRows, EveryBuildMatchesTheReference) {
+  Rng rng(13);
+  for (const KernelSet& build : kBuilds) {
+    if (!cpu_supports(build.isa)) continue;
+    EXPECT_FALSE(build.conv_rows_fits(ConvShape{1, 32, 32, 6}, 3)) << build.isa;
+    // C1 (28-wide rows: a partial last vector on every build), one-vector rows, several input channels,
+    // map counts that need blocks of 6, 4, 3, 2 or 1.
+    for (const ConvShape shape : {ConvShape{1, 32, 32, 6}, ConvShape{1, 9, 9, 4}, ConvShape{2, 12, 20, 3},
+                                  ConvShape{3, 8, 21, 5}, ConvShape{1, 6, 6, 2}}) {
+      if (!build.conv_rows_fits(shape, 5)) continue;
+      const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
+      const std::size_t rows = std::size_t(shape.channels) * 25, sample = std::size_t(shape.channels) * shape.height * shape.width;
+      const int samples = 3;
+      std::vector<float> in(sample * samples), weights(rows * shape.out_channels),
+          grad(std::size_t(positions) * shape.out_channels * samples), grad_weights(weights.size());
+      for (float& v : in) v = rng.uniform(-1, 1);
+      for (float& v : weights) v = rng.uniform(-1, 1);
+      for (float& v : grad) v = rng.uniform(-1, 1);
+      for (float& v : grad_weights) v = rng.uniform(-1, 1);
+      const std::vector<float> grad_weights_before = grad_weights;
+      // One guard value after the output: the partial last vector must not write past the maps.
+      std::vector<float> out(std::size_t(positions) * shape.out_channels + 1, 7.0f);
+      build.conv_rows_forward(shape, in.data(), weights.data(), out.data());
+      build.conv_rows_weight_grad(shape, in.data(), grad.data(), samples, grad_weights.data());
+      ASSERT_EQ(out.back(), 7.0f) << build.isa << " wrote past the output";
+      const auto input = [&](int n, std::size_t r, int p) {
+        const int c = int(r / 25), ky = int(r % 25 / 5), kx = int(r % 5);
+        return double(in[n * sample + (c * shape.height + p / out_width + ky) * shape.width + p % out_width + kx]);
+      };
+      for (int o = 0; o < shape.out_channels; ++o)
+        for (int p = 0; p < positions; ++p) {
+          double expected = 0;
+          for (std::size_t r = 0; r < rows; ++r) expected += double(weights[o * rows + r]) * input(0, r, p);
+          ASSERT_NEAR(out[std::size_t(o) * positions + p], expected, 1e-4) << build.isa << " output " << o << " at " << p;
+        }
+      for (int o = 0; o < shape.out_channels; ++o)
+        for (std::size_t r = 0; r < rows; ++r) {
+          double expected = grad_weights_before[o * rows + r];
+          for (int n = 0; n < samples; ++n)
+            for (int p = 0; p < positions; ++p)
+              expected += input(n, r, p) * double(grad[(std::size_t(n) * shape.out_channels + o) * positions + p]);
+          ASSERT_NEAR(grad_weights[o * rows + r], expected, 1e-4 * (1 + samples * positions))
+              << build.isa << " weight " << o << "," << r;
+        }
     }
   }
 }

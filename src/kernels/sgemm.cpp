@@ -54,12 +54,23 @@ void sgemm(std::size_t M, std::size_t N, std::size_t K, Operand<float> A, Operan
 
 bool conv_lanes_fits(int out_channels, int kernel) { return chosen().conv_lanes_fits(out_channels, kernel); }
 
-void conv_lanes_forward(const ConvLanesShape& shape, const float* in, const float* weights, float* out) {
+void conv_lanes_forward(const ConvShape& shape, const float* in, const float* weights, float* out) {
   chosen().conv_lanes_forward(shape, in, weights, out);
 }
 
-void conv_lanes_weight_grad(const ConvLanesShape& shape, const float* in, const float* grad, float* grad_weights) {
+void conv_lanes_weight_grad(const ConvShape& shape, const float* in, const float* grad, float* grad_weights) {
   chosen().conv_lanes_weight_grad(shape, in, grad, grad_weights);
+}
+
+bool conv_rows_fits(const ConvShape& shape, int kernel) { return chosen().conv_rows_fits(shape, kernel); }
+
+void conv_rows_forward(const ConvShape& shape, const float* in, const float* weights, float* out) {
+  chosen().conv_rows_forward(shape, in, weights, out);
+}
+
+void conv_rows_weight_grad(const ConvShape& shape, const float* in, const float* grad, int samples,
+                           float* grad_weights) {
+  chosen().conv_rows_weight_grad(shape, in, grad, samples, grad_weights);
 }
 
 std::string active_isa() { return chosen().isa; }

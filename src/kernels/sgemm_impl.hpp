@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__AVX512F__)
+#if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -48,17 +48,40 @@ inline std::size_t smaller(std::size_t a, std::size_t b) { return a < b ? a : b;
 inline void zero(float* first, float* last) {
   for (; first != last; ++first) *first = 0.0f;
 }
-// The first `count` (< lanes) floats at p, the other lanes zero; nothing past them is read.
+#if defined(__AVX2__) && !defined(__AVX512F__)
+// AVX2's mask for the first `count` lanes: the sign bit set in each.
+inline __m256i first_lanes(std::size_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+// The first `count` (≤ lanes) floats at p, the other lanes zero; nothing past them is read.
 inline Vector load_partial(const float* p, std::size_t count) {
+  Vector v;
 #if defined(__AVX512F__)
   const __m512 lanes = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
-  Vector v;
   std::memcpy(&v, &lanes, sizeof v);
-  return v;
+#elif defined(__AVX2__)
+  const __m256 lanes = _mm256_maskload_ps(p, first_lanes(count));
+  std::memcpy(&v, &lanes, sizeof v);
 #else
   alignas(64) float lanes[kLanes] = {};
   std::memcpy(lanes, p, count * sizeof(float));
-  return load(lanes);
+  v = load(lanes);
+#endif
+  return v;
+}
+// Stores the first `count` (≤ lanes) lanes of v at p; nothing past them is written.
+inline void store_partial(float* p, Vector v, std::size_t count) {
+#if defined(__AVX512F__)
+  __m512 lanes;
+  std::memcpy(&lanes, &v, sizeof v);
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1), lanes);
+#elif defined(__AVX2__)
+  __m256 lanes;
+  std::memcpy(&lanes, &v, sizeof v);
+  _mm256_maskstore_ps(p, first_lanes(count), lanes);
+#else
+  std::memcpy(p, &v, count * sizeof(float));
 #endif
 }
 // Sum of the lanes by butterfly shuffles: log2(lanes) vector adds instead of lanes scalar ones.

@@ -4,7 +4,7 @@
 // reference, use them directly.
 #include <cstddef>
 
-#include "kernels/conv_lanes.hpp"
+#include "kernels/conv.hpp"
 #include "kernels/matmul.hpp"
 
 namespace lenet5::kernels {
@@ -15,9 +15,13 @@ struct KernelSet {
                 std::size_t ldc, bool accumulate, float* scratch);
   std::size_t (*sgemm_scratch_size)(std::size_t M, std::size_t N, std::size_t K);
   bool (*conv_lanes_fits)(int out_channels, int kernel);
-  void (*conv_lanes_forward)(const ConvLanesShape& shape, const float* in, const float* weights, float* out);
-  void (*conv_lanes_weight_grad)(const ConvLanesShape& shape, const float* in, const float* grad,
+  void (*conv_lanes_forward)(const ConvShape& shape, const float* in, const float* weights, float* out);
+  void (*conv_lanes_weight_grad)(const ConvShape& shape, const float* in, const float* grad,
                                  float* grad_weights);
+  bool (*conv_rows_fits)(const ConvShape& shape, int kernel);
+  void (*conv_rows_forward)(const ConvShape& shape, const float* in, const float* weights, float* out);
+  void (*conv_rows_weight_grad)(const ConvShape& shape, const float* in, const float* grad, int samples,
+                                float* grad_weights);
 };
 
 KernelSet kernels_generic();

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "kernels/conv_lanes.hpp"
+#include "kernels/conv.hpp"
 #include "kernels/matmul.hpp"
 #include "nn/activation.hpp"
 #include "nn/rbf_prototypes.hpp"
@@ -40,9 +40,10 @@ void square(const T* in, T* out, std::size_t n) {
 // vectors; bias and activation are applied while copying the products out. A connection table is a mask: its weights are
 // scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
 // a fully connected layer and is built as one: see make_layer.)
-// Float layers whose output maps fill whole vectors (C3's 16) run the forward pass and the weight gradient
-// on the lane kernels instead (kernels/conv_lanes.hpp: no unfolding, no reductions across lanes), with the
-// weights transposed to channels-last; the input gradient stays a matrix product.
+// Float layers of LeNet-5's shapes run the forward pass and the weight gradient on direct kernels instead
+// (kernels/conv.hpp, no unfolding): C3's 16 maps on the `lanes` kernels, with the weights transposed to
+// channels-last; C1's 6 maps of 28-wide rows on the `rows` kernels. The input gradient stays a matrix
+// product.
 template <class T>
 class Conv final : public Layer<T> {
  public:
@@ -54,7 +55,12 @@ class Conv final : public Layer<T> {
     padded_positions_ = (positions_ + kColumnMultiple - 1) / kColumnMultiple * kColumnMultiple;
     for (int o = 0; o < spec.out_channels; ++o)
       for (int i = 0; i < in.channels; ++i) weight_count_ += connected(o, i) ? kernel_area_ : 0;
-    if constexpr (std::is_same_v<T, float>) lanes_ = kernels::conv_lanes_fits(spec.out_channels, spec.kernel);
+    if constexpr (std::is_same_v<T, float>) {
+      if (kernels::conv_lanes_fits(spec.out_channels, spec.kernel))
+        kernel_ = Kernel::lanes;
+      else if (kernels::conv_rows_fits(direct_shape(), spec.kernel))
+        kernel_ = Kernel::rows;
+    }
   }
 
   std::size_t parameter_count() const override { return weight_count_ + spec_.out_channels; }
@@ -66,9 +72,9 @@ class Conv final : public Layer<T> {
     const std::size_t products = std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
                                            kernels::matmul_scratch_size<T>(out_channels, rows_, width),
                                            kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
-    // The lane kernels' channels-last weights and their gradient, one sample's products and squared input.
-    const std::size_t lanes = lanes_ ? 2 * out_channels * rows_ + out_channels * positions_ + this->input_shape().size() : 0;
-    return dense_weights + (rows_ + out_channels) * width + products + lanes;
+    // The direct kernels' channels-last weights and their gradient, one sample's products and squared input.
+    const std::size_t direct = 2 * out_channels * rows_ + out_channels * positions_ + this->input_shape().size();
+    return dense_weights + (rows_ + out_channels) * width + products + direct;
   }
 
   void initialize(std::span<T> parameters, Rng& rng) const override {
@@ -87,15 +93,8 @@ class Conv final : public Layer<T> {
     const Buffers buffers = split(parameters, scratch, batch);
     const T* bias = parameters + weight_count_;
     const std::size_t out_channels = spec_.out_channels, group = group_size(batch);
-    if (lanes_) {
-      transpose(buffers.weights, out_channels, rows_, buffers.lanes_weights);
-      for (std::size_t n = 0; n < std::size_t(batch); ++n) {
-        lanes_forward(in + n * this->input_shape().size(), buffers.lanes_weights, buffers.lanes_products);
-        for (std::size_t o = 0; o < out_channels; ++o) {
-          T* __restrict row = out + (n * out_channels + o) * positions_;
-          for (std::size_t p = 0; p < positions_; ++p) row[p] = buffers.lanes_products[p * out_channels + o] + bias[o];
-        }
-      }
+    if (kernel_ != Kernel::im2col) {
+      direct_forward(in, buffers, bias, out, batch);
       activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
       return;
     }
@@ -147,8 +146,9 @@ class Conv final : public Layer<T> {
       for (std::size_t p = 0; p < positions_; ++p) sum += source[p];
       grad_bias[o % out_channels] += sum;
     }
-    if (lanes_) lanes_weight_gradient(in, grad_out, grad_weights, batch, buffers, squared);
-    if (lanes_ && !grad_in) {
+    const bool direct = kernel_ != Kernel::im2col;
+    if (direct) direct_weight_gradient(in, grad_out, grad_weights, batch, buffers, squared);
+    if (direct && !grad_in) {
       if (has_table()) gather_table_weights(grad_weights, grad_parameters);
       return;
     }
@@ -163,10 +163,10 @@ class Conv final : public Layer<T> {
           std::copy(source, source + positions_, row);
           std::fill(row + positions_, row + padded_positions_, T(0));
         }
-        if (!lanes_)
+        if (!direct)
           unfold(in + (first + s) * this->input_shape().size(), buffers.columns + s * padded_positions_, width);
       }
-      if (!lanes_) {
+      if (!direct) {
         if (squared) square(buffers.columns, buffers.columns, rows_ * width);
         // dW(Cout × rows) += dproducts(Cout × samples·P) · columnsᵀ
         kernels::matmul<T>(out_channels, rows_, width, {grad_products, width}, {buffers.columns, width, true},
@@ -193,12 +193,12 @@ class Conv final : public Layer<T> {
     T* columns;        // rows × padded positions
     T* products;       // Cout × padded positions
     T* matmul;
-    // The lane kernels': weights and their gradient (rows × Cout), one sample's products (positions × Cout)
-    // and its squared input.
+    // The direct kernels': channels-last weights and their gradient (rows × Cout), one sample's products
+    // (positions × Cout) and its squared input.
     T* lanes_weights;
     T* lanes_grad_weights;
     T* lanes_products;
-    T* lanes_input;
+    T* squared_input;
   };
 
   Buffers split(const T* parameters, T* scratch, int batch, bool squared = false) const {
@@ -218,53 +218,87 @@ class Conv final : public Layer<T> {
     const std::size_t width = group_size(batch) * padded_positions_;
     buffers.products = buffers.columns + rows_ * width;
     buffers.matmul = buffers.products + spec_.out_channels * width;
-    if (lanes_) {
+    {
       const std::size_t out_channels = spec_.out_channels;
       buffers.lanes_weights = buffers.matmul + std::max({kernels::matmul_scratch_size<T>(out_channels, width, rows_),
                                                          kernels::matmul_scratch_size<T>(out_channels, rows_, width),
                                                          kernels::matmul_scratch_size<T>(rows_, width, out_channels)});
       buffers.lanes_grad_weights = buffers.lanes_weights + rows_ * out_channels;
       buffers.lanes_products = buffers.lanes_grad_weights + rows_ * out_channels;
-      buffers.lanes_input = buffers.lanes_products + positions_ * out_channels;
+      buffers.squared_input = buffers.lanes_products + positions_ * out_channels;
     }
     return buffers;
   }
 
-  // dW(Cout × rows) += the lane kernel's channels-last weight gradient, sample by sample (with `squared`,
-  // of the squared inputs).
-  void lanes_weight_gradient(const T* in, const T* grad_out, T* grad_weights, int batch, const Buffers& buffers,
-                             bool squared) const {
+  // out = the convolution + bias on the direct kernels, sample by sample.
+  void direct_forward(const T* in, const Buffers& buffers, const T* bias, T* out, int batch) const {
     if constexpr (std::is_same_v<T, float>) {
-      const std::size_t out_channels = spec_.out_channels, input_size = this->input_shape().size();
-      const kernels::ConvLanesShape shape = lanes_shape();
-      std::fill(buffers.lanes_grad_weights, buffers.lanes_grad_weights + rows_ * out_channels, 0.0f);
+      const std::size_t out_channels = spec_.out_channels;
+      const kernels::ConvShape shape = direct_shape();
+      if (kernel_ == Kernel::lanes) transpose(buffers.weights, out_channels, rows_, buffers.lanes_weights);
       for (std::size_t n = 0; n < std::size_t(batch); ++n) {
-        transpose(grad_out + n * out_channels * positions_, out_channels, positions_, buffers.lanes_products);
-        const float* input = in + n * input_size;
-        if (squared) {
-          square(input, buffers.lanes_input, input_size);
-          input = buffers.lanes_input;
+        const float* input = in + n * this->input_shape().size();
+        float* output = out + n * out_channels * positions_;
+        if (kernel_ == Kernel::rows) {
+          kernels::conv_rows_forward(shape, input, buffers.weights, output);
+          for (std::size_t o = 0; o < out_channels; ++o)
+            for (std::size_t p = 0; p < positions_; ++p) output[o * positions_ + p] += bias[o];
+        } else {
+          kernels::conv_lanes_forward(shape, input, buffers.lanes_weights, buffers.lanes_products);
+          for (std::size_t o = 0; o < out_channels; ++o)
+            for (std::size_t p = 0; p < positions_; ++p)
+              output[o * positions_ + p] = buffers.lanes_products[p * out_channels + o] + bias[o];
         }
-        kernels::conv_lanes_weight_grad(shape, input, buffers.lanes_products, buffers.lanes_grad_weights);
       }
-      for (std::size_t o = 0; o < out_channels; ++o)
-        for (std::size_t r = 0; r < rows_; ++r) grad_weights[o * rows_ + r] += buffers.lanes_grad_weights[r * out_channels + o];
     }
   }
 
-  void lanes_forward(const T* in, const T* weights, T* products) const {
-    if constexpr (std::is_same_v<T, float>) kernels::conv_lanes_forward(lanes_shape(), in, weights, products);
+  // dW(Cout × rows) += the weight gradient on the direct kernels (with `squared`, of the squared inputs).
+  void direct_weight_gradient(const T* in, const T* grad_out, T* grad_weights, int batch, const Buffers& buffers,
+                              bool squared) const {
+    if constexpr (std::is_same_v<T, float>) {
+      const std::size_t out_channels = spec_.out_channels, input_size = this->input_shape().size();
+      const kernels::ConvShape shape = direct_shape();
+      if (kernel_ == Kernel::rows && !squared) {
+        // A few samples per call: their inputs and gradients stay in L1 while every weight's partial sums
+        // are gathered, and the sums across lanes happen once per call.
+        constexpr std::size_t kSamplesPerCall = 4;
+        for (std::size_t n = 0; n < std::size_t(batch); n += kSamplesPerCall)
+          kernels::conv_rows_weight_grad(shape, in + n * input_size, grad_out + n * out_channels * positions_,
+                                         int(std::min<std::size_t>(kSamplesPerCall, batch - n)), grad_weights);
+        return;
+      }
+      if (kernel_ == Kernel::lanes) std::fill(buffers.lanes_grad_weights, buffers.lanes_grad_weights + rows_ * out_channels, 0.0f);
+      for (std::size_t n = 0; n < std::size_t(batch); ++n) {
+        const float* input = in + n * input_size;
+        if (squared) {
+          square(input, buffers.squared_input, input_size);
+          input = buffers.squared_input;
+        }
+        const float* grad = grad_out + n * out_channels * positions_;
+        if (kernel_ == Kernel::rows) {
+          kernels::conv_rows_weight_grad(shape, input, grad, 1, grad_weights);
+        } else {
+          transpose(grad, out_channels, positions_, buffers.lanes_products);
+          kernels::conv_lanes_weight_grad(shape, input, buffers.lanes_products, buffers.lanes_grad_weights);
+        }
+      }
+      if (kernel_ == Kernel::lanes)
+        for (std::size_t o = 0; o < out_channels; ++o)
+          for (std::size_t r = 0; r < rows_; ++r) grad_weights[o * rows_ + r] += buffers.lanes_grad_weights[r * out_channels + o];
+    }
   }
 
-  kernels::ConvLanesShape lanes_shape() const {
+  kernels::ConvShape direct_shape() const {
     const Shape& is = this->input_shape();
     return {is.channels, is.height, is.width, spec_.out_channels};
   }
 
-  // target(cols × rows) = source(rows × cols)ᵀ
-  static void transpose(const T* source, std::size_t rows, std::size_t cols, T* target) {
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t c = 0; c < cols; ++c) target[c * rows + r] = source[r * cols + c];
+  // target(cols × rows) = source(rows × cols)ᵀ, written in order (gathering reads pipeline; scattered
+  // writes stall on store forwarding).
+  static void transpose(const T* __restrict source, std::size_t rows, std::size_t cols, T* __restrict target) {
+    for (std::size_t c = 0; c < cols; ++c)
+      for (std::size_t r = 0; r < rows; ++r) target[c * rows + r] = source[r * cols + c];
   }
 
   bool has_table() const { return !spec_.connections.empty(); }
@@ -365,7 +399,8 @@ class Conv final : public Layer<T> {
   std::size_t positions_ = 0;         // output height × width
   std::size_t padded_positions_ = 0;  // rounded up to kColumnMultiple
   std::size_t weight_count_ = 0;
-  bool lanes_ = false;  // forward and weight gradient on the lane kernels
+  enum class Kernel { im2col, lanes, rows };
+  Kernel kernel_ = Kernel::im2col;  // for the forward pass and the weight gradient
 };
 
 // ---- 2×2 subsampling -----------------------------------------------------------------------------------
