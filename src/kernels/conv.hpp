@@ -35,4 +35,10 @@ void conv_rows_forward(const ConvShape& shape, const float* in, const float* wei
 void conv_rows_weight_grad(const ConvShape& shape, const float* in, const float* grad, int samples,
                            float* grad_weights);
 
+bool conv_fold_fits(const ConvShape& shape, int kernel);
+
+// grad_in(channels × height × width) = the adjoint of unfolding one sample (col2im): every entry of
+// columns[(c, ky, kx)][position] (rows `stride` apart) added back onto the input it was read from.
+void conv_fold(const ConvShape& shape, const float* columns, std::size_t stride, float* grad_in);
+
 }  // namespace lenet5::kernels

@@ -259,4 +259,48 @@ inline void conv_rows_weight_grad(const ConvShape& shape, const float* in, const
   });
 }
 
+// ---- fold: the input gradient's col2im ----------------------------------------------------------------
+
+// One input row of V vectors: the sum of every column entry that came from it, gathered in registers (an
+// unfolded row adds onto the input row shifted by kx; adding row after row in memory would stall every
+// load on the overlapping stores just made).
+template <int V>
+void fold_rows(const ConvShape& shape, const float* __restrict columns, std::size_t stride, float* __restrict grad_in) {
+  const int out_height = shape.height - kLaneKernel + 1, out_width = shape.width - kLaneKernel + 1;
+  const std::size_t tail = std::size_t(shape.width - (V - 1) * kLanes);
+  for (int c = 0; c < shape.channels; ++c)
+    for (int iy = 0; iy < shape.height; ++iy) {
+      Vector acc[V] = {};
+      for (int ky = iy < out_height ? 0 : iy - out_height + 1; ky < kLaneKernel && ky <= iy; ++ky) {
+        const float* row = columns + std::size_t((c * kLaneKernel + ky) * kLaneKernel) * stride + (iy - ky) * out_width;
+#pragma GCC unroll 5
+        for (int kx = 0; kx < kLaneKernel; ++kx, row += stride)
+#pragma GCC unroll 4
+          for (int v = 0; v < V; ++v) {
+            // Lane i of vector v is input column x = v·lanes + i, fed by output column x − kx.
+            const int first = v * kLanes - kx;
+            const int begin = first < 0 ? -first : 0, end = out_width - first < kLanes ? out_width - first : kLanes;
+            if (begin < end) acc[v] += load_range(row + first, begin, end);
+          }
+      }
+      float* target = grad_in + (std::size_t(c) * shape.height + iy) * shape.width;
+#pragma GCC unroll 4
+      for (int v = 0; v + 1 < V; ++v) store(target + v * kLanes, acc[v]);
+      store_partial(target + (V - 1) * kLanes, acc[V - 1], tail);
+    }
+}
+
+inline bool conv_fold_fits(const ConvShape& shape, int kernel) {
+  return kernel == kLaneKernel && shape.width >= kLaneKernel && row_vectors(shape.width) <= kMaxRowVectors;
+}
+
+inline void conv_fold(const ConvShape& shape, const float* columns, std::size_t stride, float* grad_in) {
+  switch (row_vectors(shape.width)) {
+    case 1: return fold_rows<1>(shape, columns, stride, grad_in);
+    case 2: return fold_rows<2>(shape, columns, stride, grad_in);
+    case 3: return fold_rows<3>(shape, columns, stride, grad_in);
+    default: return fold_rows<kMaxRowVectors>(shape, columns, stride, grad_in);
+  }
+}
+
 }  // namespace lenet5::kernels::LENET5_ISA_NAMESPACE

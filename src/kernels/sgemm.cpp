@@ -73,6 +73,12 @@ void conv_rows_weight_grad(const ConvShape& shape, const float* in, const float*
   chosen().conv_rows_weight_grad(shape, in, grad, samples, grad_weights);
 }
 
+bool conv_fold_fits(const ConvShape& shape, int kernel) { return chosen().conv_fold_fits(shape, kernel); }
+
+void conv_fold(const ConvShape& shape, const float* columns, std::size_t stride, float* grad_in) {
+  chosen().conv_fold(shape, columns, stride, grad_in);
+}
+
 std::string active_isa() { return chosen().isa; }
 
 }  // namespace lenet5::kernels

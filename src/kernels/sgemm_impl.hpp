@@ -70,6 +70,26 @@ inline Vector load_partial(const float* p, std::size_t count) {
 #endif
   return v;
 }
+// Lanes [begin, end) (0 ≤ begin ≤ end ≤ lanes) loaded from p[begin..end), the others zero; nothing else at p
+// is read, so p itself may lie before the data.
+inline Vector load_range(const float* p, int begin, int end) {
+  Vector v;
+#if defined(__AVX512F__)
+  const unsigned mask = ((1u << end) - 1) & ~((1u << begin) - 1);
+  const __m512 lanes = _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p);
+  std::memcpy(&v, &lanes, sizeof v);
+#elif defined(__AVX2__)
+  const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mask = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(begin), index),
+                                           _mm256_cmpgt_epi32(_mm256_set1_epi32(end), index));
+  const __m256 lanes = _mm256_maskload_ps(p, mask);
+  std::memcpy(&v, &lanes, sizeof v);
+#else
+  v = Vector{};
+  for (int i = begin; i < end; ++i) v[i] = p[i];
+#endif
+  return v;
+}
 // Stores the first `count` (≤ lanes) lanes of v at p; nothing past them is written.
 inline void store_partial(float* p, Vector v, std::size_t count) {
 #if defined(__AVX512F__)

@@ -22,6 +22,8 @@ struct KernelSet {
   void (*conv_rows_forward)(const ConvShape& shape, const float* in, const float* weights, float* out);
   void (*conv_rows_weight_grad)(const ConvShape& shape, const float* in, const float* grad, int samples,
                                 float* grad_weights);
+  bool (*conv_fold_fits)(const ConvShape& shape, int kernel);
+  void (*conv_fold)(const ConvShape& shape, const float* columns, std::size_t stride, float* grad_in);
 };
 
 KernelSet kernels_generic();

@@ -60,6 +60,7 @@ class Conv final : public Layer<T> {
         kernel_ = Kernel::lanes;
       else if (kernels::conv_rows_fits(direct_shape(), spec.kernel))
         kernel_ = Kernel::rows;
+      fast_fold_ = kernels::conv_fold_fits(direct_shape(), spec.kernel);
     }
   }
 
@@ -313,6 +314,9 @@ class Conv final : public Layer<T> {
   }
   // The adjoint of unfold: adds every column entry back onto the input position it came from.
   void fold(const T* columns, std::size_t stride, T* grad_in) const {
+    if constexpr (std::is_same_v<T, float>) {
+      if (fast_fold_) return kernels::conv_fold(direct_shape(), columns, stride, grad_in);
+    }
     std::fill(grad_in, grad_in + this->input_shape().size(), T(0));
     with_output_width([&](auto width) { fold_rows<width()>(columns, stride, grad_in); });
   }
@@ -401,6 +405,7 @@ class Conv final : public Layer<T> {
   std::size_t weight_count_ = 0;
   enum class Kernel { im2col, lanes, rows };
   Kernel kernel_ = Kernel::im2col;  // for the forward pass and the weight gradient
+  bool fast_fold_ = false;          // the input gradient's fold on the vector kernel
 };
 
 // ---- 2×2 subsampling -----------------------------------------------------------------------------------
