@@ -132,12 +132,13 @@ TEST(Conv, ConnectionTableIgnoresUnconnectedMaps) {
 TEST(Subsample, AverageAndMaxOfEachBlock) {
   const std::vector<double> input = {1, 2, 5, 6, 3, 4, 7, -8};  // one 2×4 map: blocks {1,2,3,4} and {5,6,7,-8}
   std::vector<double> out(2);
-  make_layer<double>({"S", SubsampleSpec{Pooling::average, false, std::nullopt}}, {1, 2, 4})
-      ->forward(nullptr, input.data(), out.data(), 1, nullptr);
-  EXPECT_EQ(out, (std::vector<double>{2.5, 2.5}));
-  make_layer<double>({"S", SubsampleSpec{Pooling::max, false, std::nullopt}}, {1, 2, 4})
-      ->forward(nullptr, input.data(), out.data(), 1, nullptr);
-  EXPECT_EQ(out, (std::vector<double>{4, 7}));
+  for (const auto& [pooling, expected] : {std::pair{Pooling::average, std::vector<double>{2.5, 2.5}},
+                                          std::pair{Pooling::max, std::vector<double>{4, 7}}}) {
+    auto layer = make_layer<double>({"S", SubsampleSpec{pooling, false, std::nullopt}}, {1, 2, 4});
+    std::vector<double> scratch(layer->scratch_size(1));
+    layer->forward(nullptr, input.data(), out.data(), 1, scratch.data());
+    EXPECT_EQ(out, expected);
+  }
 }
 
 TEST(Dense, HandComputedOutputWithRelu) {

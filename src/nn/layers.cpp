@@ -430,24 +430,40 @@ class Subsample final : public Layer<T> {
     std::fill(parameters.begin() + channels(), parameters.end(), T(0));
   }
 
-  void forward(const T* parameters, const T* in, T* out, int batch, T*) const override {
+  std::size_t scratch_size(int batch) const override {
+    return std::size_t(std::max(batch, 1)) * this->input_shape().size() / 2;
+  }
+
+  // Average: the horizontal pairs of every row of every map summed in one long pass, then the vertical
+  // pairs of those, scaled: LeNet-5's rows are short (S4's outputs are 5 wide), so loops per row would cost
+  // more than their arithmetic.
+  void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const override {
     const Shape& is = this->input_shape();
     const Shape& os = this->output_shape();
-    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
-      const std::size_t map = m % os.channels;
-      const T scale = T(0.25) * (spec_.trainable ? parameters[map] : T(1));
-      const T offset = spec_.trainable ? parameters[channels() + map] : T(0);
-      for (int y = 0; y < os.height; ++y) {
-        const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
-        const T* __restrict bottom = top + is.width;
-        T* __restrict target = out + (m * os.height + y) * os.width;
-        if (spec_.pooling == Pooling::max) {
+    const std::size_t maps = std::size_t(batch) * os.channels, map_size = std::size_t(os.height) * os.width;
+    if (spec_.pooling == Pooling::max) {
+      for (std::size_t m = 0; m < maps; ++m)
+        for (int y = 0; y < os.height; ++y) {
+          const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
+          const T* __restrict bottom = top + is.width;
+          T* __restrict target = out + (m * os.height + y) * os.width;
           for (int x = 0; x < os.width; ++x)
             target[x] = std::max(std::max(top[2 * x], top[2 * x + 1]), std::max(bottom[2 * x], bottom[2 * x + 1]));
-        } else {
+        }
+    } else {
+      T* __restrict pairs = scratch;
+      const std::size_t pair_count = maps * is.height * os.width;
 #pragma omp simd
-          for (int x = 0; x < os.width; ++x)
-            target[x] = scale * (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) + offset;
+      for (std::size_t i = 0; i < pair_count; ++i) pairs[i] = in[2 * i] + in[2 * i + 1];
+      for (std::size_t m = 0; m < maps; ++m) {
+        const std::size_t map = m % os.channels;
+        const T scale = T(0.25) * (spec_.trainable ? parameters[map] : T(1));
+        const T offset = spec_.trainable ? parameters[channels() + map] : T(0);
+        for (int y = 0; y < os.height; ++y) {
+          const T* __restrict top = pairs + (m * is.height + 2 * y) * os.width;
+          T* __restrict target = out + m * map_size + std::size_t(y) * os.width;
+#pragma omp simd
+          for (int x = 0; x < os.width; ++x) target[x] = scale * (top[x] + top[os.width + x]) + offset;
         }
       }
     }
