@@ -2,11 +2,14 @@
 // finite differences computed in double precision.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "core/rng.hpp"
 #include "lenet5/network_spec.hpp"
+#include "nn/activation.hpp"
 #include "nn/layers.hpp"
 #include "nn/loss.hpp"
 #include "nn/network.hpp"
@@ -148,6 +151,16 @@ TEST(Dense, HandComputedOutputWithRelu) {
   std::vector<double> out(2);
   layer->forward(parameters.data(), input.data(), out.data(), 1, nullptr);
   EXPECT_EQ(out, (std::vector<double>{9.5, 0.0}));
+}
+
+TEST(Activation, FloatTanhIsWithinFourUlpsOfTheLibrary) {
+  for (float z = -20.0f; z < 20.0f; z += 3e-4f) {
+    const float ours = tanh_float(z), library = std::tanh(z);
+    EXPECT_LE(std::abs(std::bit_cast<std::int32_t>(ours) - std::bit_cast<std::int32_t>(library)), 4) << "at " << z;
+  }
+  EXPECT_EQ(tanh_float(100.0f), 1.0f);
+  EXPECT_EQ(tanh_float(-100.0f), -1.0f);
+  EXPECT_TRUE(std::signbit(tanh_float(-0.0f)));
 }
 
 TEST(Activation, ScaledTanhHitsPlusMinusOneAtPlusMinusOne) {

@@ -1,9 +1,12 @@
 #pragma once
 // Activation functions applied in place, and their derivatives expressed through the output y = f(a), so
 // backward needs no stored pre-activations.
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <type_traits>
 
 #include "lenet5/network_spec.hpp"
 
@@ -12,6 +15,24 @@ namespace lenet5::nn {
 // The paper's squashing function f(a) = A·tanh(S·a), A = 1.7159, S = 2/3 (eq. 6, App. A): f(±1) = ±1.
 inline constexpr double kTanhAmplitude = 1.7159;
 inline constexpr double kTanhSlope = 2.0 / 3.0;
+
+// tanh in float arithmetic only (no libm call), so that loops over it vectorise: the classic preset's
+// squashing units otherwise spend most of its training time in scalar tanhf. Within 4 float ulps of
+// std::tanh (1.2·10⁻⁷ absolute, measured over [−20, 20]; a test checks it): an odd Taylor polynomial
+// below |z| = 0.3 (next term < 2·10⁻⁸), else (1 − e)/(1 + e) with e = exp(−2|z|) from a degree-6
+// polynomial on the reduced argument.
+inline float tanh_float(float z) {
+  const float a = std::fabs(z), z2 = z * z;
+  const float small = z * (1.0f + z2 * (-1.0f / 3 + z2 * (2.0f / 15 + z2 * (-17.0f / 315 + z2 * (62.0f / 2835)))));
+  // e = 2^k · exp(r), x = k·ln2 + r, |r| ≤ ln2/2; x ≥ −87 keeps 2^k a normal float (and tanh = 1 there).
+  const float x = std::fmax(-2.0f * a, -87.0f);
+  const float k = std::floor(x * 1.44269504f + 0.5f);
+  const float r = (x - k * 0.693145752f) - k * 1.42860677e-6f;
+  const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
+  const float e = p * std::bit_cast<float>(static_cast<std::int32_t>(k + 127.0f) << 23);
+  const float large = std::copysign((1.0f - e) / (1.0f + e), z);
+  return a < 0.3f ? small : large;
+}
 
 template <class T>
 void activate(const std::optional<Activation>& activation, T* x, std::size_t n) {
@@ -22,7 +43,12 @@ void activate(const std::optional<Activation>& activation, T* x, std::size_t n) 
       for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > T(0) ? x[i] : T(0);
       break;
     case Activation::scaled_tanh:
-      for (std::size_t i = 0; i < n; ++i) x[i] = T(kTanhAmplitude) * std::tanh(T(kTanhSlope) * x[i]);
+      if constexpr (std::is_same_v<T, float>) {
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) x[i] = float(kTanhAmplitude) * tanh_float(float(kTanhSlope) * x[i]);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) x[i] = T(kTanhAmplitude) * std::tanh(T(kTanhSlope) * x[i]);
+      }
       break;
     case Activation::logistic:
       for (std::size_t i = 0; i < n; ++i) x[i] = T(1) / (T(1) + std::exp(-x[i]));
