@@ -15,30 +15,32 @@ DatasetPredictions predict_dataset(const nn::Network<float>& network, const floa
   const InputEncoder encoder(network.spec());
   encoder.check_size(data.cols, data.rows);
   constexpr int kChunk = 256;
-  const std::size_t chunks = (data.count + kChunk - 1) / kChunk;
   const int classes = network.output_size();
   const bool penalties = outputs_are_penalties(network.spec());
   DatasetPredictions result{std::vector<int>(data.count), std::vector<float>(data.count)};
+  // Threads take batches of 256 in turn and run each forward 32 images at a time, so that every layer's
+  // activations stay within a core's L2.
+  constexpr int kForward = 32;
   pool.run([&](int task) {
-    auto workspace = network.make_workspace(kChunk, false);
-    std::vector<float> input(std::size_t(kChunk) * network.input_size());
-    for (std::size_t chunk = task; chunk < chunks; chunk += pool.size()) {
-      const std::size_t first = chunk * kChunk;
-      const int count = static_cast<int>(std::min<std::size_t>(kChunk, data.count - first));
-      for (int i = 0; i < count; ++i)
-        encoder.encode(data.image(first + i).data(), data.cols, data.rows,
-                       input.data() + std::size_t(i) * network.input_size());
-      const float* scores = network.forward(parameters, input.data(), count, workspace);
-      for (int i = 0; i < count; ++i) {
-        const float* outputs = scores + std::size_t(i) * classes;
-        const int best = nn::predicted_class(outputs, classes, penalties);
-        float gap = std::numeric_limits<float>::infinity();
-        for (int c = 0; c < classes; ++c)
-          if (c != best) gap = std::min(gap, penalties ? outputs[c] - outputs[best] : outputs[best] - outputs[c]);
-        result.classes[first + i] = best;
-        result.margins[first + i] = gap;
+    auto workspace = network.make_workspace(kForward, false);
+    std::vector<float> input(std::size_t(kForward) * network.input_size());
+    for (std::size_t batch = std::size_t(task) * kChunk; batch < data.count; batch += std::size_t(pool.size()) * kChunk)
+      for (std::size_t first = batch; first < std::min(batch + kChunk, data.count); first += kForward) {
+        const int count = static_cast<int>(std::min<std::size_t>({kForward, data.count - first, batch + kChunk - first}));
+        for (int i = 0; i < count; ++i)
+          encoder.encode(data.image(first + i).data(), data.cols, data.rows,
+                         input.data() + std::size_t(i) * network.input_size());
+        const float* scores = network.forward(parameters, input.data(), count, workspace);
+        for (int i = 0; i < count; ++i) {
+          const float* outputs = scores + std::size_t(i) * classes;
+          const int best = nn::predicted_class(outputs, classes, penalties);
+          float gap = std::numeric_limits<float>::infinity();
+          for (int c = 0; c < classes; ++c)
+            if (c != best) gap = std::min(gap, penalties ? outputs[c] - outputs[best] : outputs[best] - outputs[c]);
+          result.classes[first + i] = best;
+          result.margins[first + i] = gap;
+        }
       }
-    }
   });
   return result;
 }
