@@ -245,9 +245,11 @@ TEST(NetworkGradients, ClassicPresetMatchesFiniteDifferences) {
   check_network_gradients(mse);
 }
 
-// The float network runs the vectorised kernels (the lane convolutions for C3, with and without Table I),
-// the double one the plain reference loops: forward, backward and the curvature pass must agree.
+// The float network runs the vectorised kernels (the direct convolutions for C1 and C3, with and without
+// Table I), the double one the plain reference loops: forward, backward and the curvature pass must agree.
 TEST(NetworkGradients, FloatAndDoubleNetworksAgree) {
+  // Batches below and above the dense layers' examples-as-columns threshold (8), one not a multiple of 16.
+  for (const int batch : {5, 17})
   for (const NetworkSpec& spec : {modern_preset(), classic_preset()}) {
     const Network<double> exact(spec);
     const Network<float> fast(spec);
@@ -255,7 +257,6 @@ TEST(NetworkGradients, FloatAndDoubleNetworksAgree) {
     std::vector<double> parameters(exact.parameter_count());
     exact.initialize(parameters, rng);
     const std::vector<float> parameters_f(parameters.begin(), parameters.end());
-    const int batch = 5;
     const std::vector<double> input = random_vector(std::size_t(batch) * exact.input_size(), rng);
     const std::vector<double> output_gradient = random_vector(std::size_t(batch) * exact.output_size(), rng);
     const std::vector<float> input_f(input.begin(), input.end());

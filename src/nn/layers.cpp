@@ -545,8 +545,10 @@ class Dense final : public Layer<T> {
   std::size_t scratch_size(int batch) const override {
     const std::size_t n = std::max(batch, 1), in = inputs(), out = outputs();
     const std::size_t squared = (out + n) * in;  // the curvature pass's squared weights and inputs
-    return squared + std::max({kernels::matmul_scratch_size<T>(n, out, in),
-                               kernels::matmul_scratch_size<T>(out, in, n), kernels::matmul_scratch_size<T>(n, in, out)});
+    const std::size_t columns = (in + out) * padded(n);  // the forward's transposed input and output
+    return std::max(squared, columns) +
+           std::max({kernels::matmul_scratch_size<T>(n, out, in), kernels::matmul_scratch_size<T>(out, in, n),
+                     kernels::matmul_scratch_size<T>(n, in, out), kernels::matmul_scratch_size<T>(out, padded(n), in)});
   }
 
   void initialize(std::span<T> parameters, Rng& rng) const override {
@@ -555,13 +557,31 @@ class Dense final : public Layer<T> {
     std::fill(parameters.begin() + weights, parameters.end(), T(0));
   }
 
+  // A batch of at least kColumnsFrom is multiplied with the examples as columns, outᵀ = W · inᵀ: the matrix
+  // kernel then broadcasts weights against whole vectors of examples, instead of summing dot products
+  // across lanes, and the two transposes cost (I + O) copies per example against I·O multiply-adds.
   void forward(const T* parameters, const T* in, T* out, int batch, T* scratch) const override {
-    const std::size_t I = inputs(), O = outputs();
+    const std::size_t I = inputs(), O = outputs(), n = std::size_t(batch);
     const T* bias = parameters + O * I;
-    for (int n = 0; n < batch; ++n) std::copy(bias, bias + O, out + n * O);
-    // out(batch × O) += in(batch × I) · Wᵀ
-    kernels::matmul<T>(batch, O, I, {in, I}, {parameters, I, true}, out, O, true, scratch);
-    activate(spec_.activation, out, std::size_t(batch) * outputs());
+    if (batch >= kColumnsFrom) {
+      const std::size_t width = padded(n);
+      T* in_columns = scratch;
+      T* out_columns = in_columns + I * width;
+      for (std::size_t i = 0; i < I; ++i) {
+        for (std::size_t k = 0; k < n; ++k) in_columns[i * width + k] = in[k * I + i];
+        std::fill(in_columns + i * width + n, in_columns + (i + 1) * width, T(0));
+      }
+      // outᵀ(O × width) = W(O × I) · inᵀ(I × width)
+      kernels::matmul<T>(O, width, I, {parameters, I}, {in_columns, width}, out_columns, width, false,
+                         out_columns + O * width);
+      for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t o = 0; o < O; ++o) out[k * O + o] = out_columns[o * width + k] + bias[o];
+    } else {
+      for (std::size_t k = 0; k < n; ++k) std::copy(bias, bias + O, out + k * O);
+      // out(batch × O) += in(batch × I) · Wᵀ
+      kernels::matmul<T>(batch, O, I, {in, I}, {parameters, I, true}, out, O, true, scratch);
+    }
+    activate(spec_.activation, out, n * O);
   }
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
@@ -596,6 +616,9 @@ class Dense final : public Layer<T> {
     if (grad_in) kernels::matmul<T>(batch, I, O, {grad_out, O}, {parameters, I}, grad_in, I, false, scratch);
   }
 
+  static constexpr int kColumnsFrom = 8;
+  // Examples as columns are padded to whole vectors of the widest instruction set.
+  static std::size_t padded(std::size_t batch) { return (std::max<std::size_t>(batch, 1) + 15) / 16 * 16; }
   int inputs() const { return this->input_shape().size(); }
   int outputs() const { return spec_.out_features; }
   DenseSpec spec_;
