@@ -2,6 +2,7 @@
 // Turns image bytes (0 = background, 255 = ink) into network input: centred on a background canvas of the
 // network's input size (MNIST's 28×28 gets the paper's 2-pixel border, §II-B) and scaled linearly to the
 // spec's [background, foreground]. Done per batch, so datasets stay bytes.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -38,11 +39,12 @@ class InputEncoder {
         for (int x = 0; x < shape_.width; ++x) row[x] = background;
         continue;
       }
+      // The columns of the canvas the image covers, and the background either side of them.
+      const int first = std::max(left, 0), last = std::min(left + width, shape_.width);
       const std::uint8_t* source = pixels + source_y * width;
-      for (int x = 0; x < shape_.width; ++x) {
-        const int source_x = x - left;
-        row[x] = source_x >= 0 && source_x < width ? T(table_[source[source_x]]) : background;
-      }
+      for (int x = 0; x < first; ++x) row[x] = background;
+      for (int x = first; x < last; ++x) row[x] = T(table_[source[x - left]]);
+      for (int x = last; x < shape_.width; ++x) row[x] = background;
     }
   }
 
