@@ -96,7 +96,6 @@ class Conv final : public Layer<T> {
     const std::size_t out_channels = spec_.out_channels, group = group_size(batch);
     if (kernel_ != Kernel::im2col) {
       direct_forward(in, buffers, bias, out, batch);
-      activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
       return;
     }
     for (std::size_t first = 0; first < std::size_t(batch); first += group) {
@@ -231,7 +230,8 @@ class Conv final : public Layer<T> {
     return buffers;
   }
 
-  // out = the convolution + bias on the direct kernels, sample by sample.
+  // out = the activated convolution + bias on the direct kernels, sample by sample (each sample's output
+  // is activated while it is still in L1).
   void direct_forward(const T* in, const Buffers& buffers, const T* bias, T* out, int batch) const {
     if constexpr (std::is_same_v<T, float>) {
       const std::size_t out_channels = spec_.out_channels;
@@ -250,6 +250,7 @@ class Conv final : public Layer<T> {
             for (std::size_t p = 0; p < positions_; ++p)
               output[o * positions_ + p] = buffers.lanes_products[p * out_channels + o] + bias[o];
         }
+        activate(spec_.activation, output, out_channels * positions_);
       }
     }
   }
