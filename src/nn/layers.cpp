@@ -472,13 +472,13 @@ class Subsample final : public Layer<T> {
   }
 
   void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                int batch, T*) const override {
-    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, false);
+                int batch, T* scratch) const override {
+    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
   }
 
   void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
-                          T* curvature_in, T* curvature_parameters, int batch, T*) const override {
-    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, true);
+                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const override {
+    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, scratch, true);
   }
 
  private:
@@ -486,49 +486,63 @@ class Subsample final : public Layer<T> {
 
   // backward, or with `squared` the Gauss-Newton curvature pass (every derivative factor squared).
   void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                 int batch, bool squared) const {
+                 int batch, T* scratch, bool squared) const {
     const Shape& is = this->input_shape();
     const Shape& os = this->output_shape();
-    activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * os.size(), squared);
+    const std::size_t maps = std::size_t(batch) * os.channels;
+    activation_backward(spec_.activation, out, grad_out, maps * os.height * os.width, squared);
     const auto power = [squared](T factor) { return squared ? factor * factor : factor; };
-    for (std::size_t m = 0; m < std::size_t(batch) * os.channels; ++m) {
-      const std::size_t map = m % os.channels;
-      const T factor = power(T(0.25) * (spec_.trainable ? parameters[map] : T(1)));
-      T coefficient_grad = 0, bias_grad = 0;
-      for (int y = 0; y < os.height; ++y) {
-        const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
-        const std::size_t top = (m * is.height + 2 * y) * is.width, bottom = top + is.width;
-        if (spec_.trainable) {
+    if (spec_.trainable) {
+      for (std::size_t m = 0; m < maps; ++m) {
+        T coefficient_grad = 0, bias_grad = 0;
+        for (int y = 0; y < os.height; ++y) {
+          const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
+          const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
+          const T* __restrict bottom = top + is.width;
           for (int x = 0; x < os.width; ++x) {
-            const T mean = T(0.25) * (in[top + 2 * x] + in[top + 2 * x + 1] + in[bottom + 2 * x] + in[bottom + 2 * x + 1]);
+            const T mean = T(0.25) * (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]);
             coefficient_grad += grad[x] * power(mean);
             bias_grad += grad[x];
           }
         }
-        if (!grad_in) continue;
-        if (spec_.pooling == Pooling::average) {
-          for (int x = 0; x < os.width; ++x) {
-            const T g = factor * grad[x];
-            grad_in[top + 2 * x] = grad_in[top + 2 * x + 1] = grad_in[bottom + 2 * x] = grad_in[bottom + 2 * x + 1] = g;
-          }
-        } else {
-          // The gradient goes to the first maximum, the one forward picked.
-          for (int x = 0; x < os.width; ++x) {
-            const std::size_t block[4] = {top + 2 * x, top + 2 * x + 1, bottom + 2 * x, bottom + 2 * x + 1};
-            std::size_t winner = block[0];
-            for (std::size_t index : block) {
-              grad_in[index] = T(0);
-              if (in[index] > in[winner]) winner = index;
-            }
-            grad_in[winner] = grad[x];
-          }
-        }
-      }
-      if (spec_.trainable) {
-        grad_parameters[map] += coefficient_grad;
-        grad_parameters[channels() + map] += bias_grad;
+        grad_parameters[m % os.channels] += coefficient_grad;
+        grad_parameters[channels() + m % os.channels] += bias_grad;
       }
     }
+    if (!grad_in) return;
+    if (spec_.pooling == Pooling::average) {
+      // The forward's two passes in reverse: each output row's gradient, scaled, onto both input rows of
+      // its blocks (as pairs), then every pair onto its two inputs in one long pass.
+      T* __restrict pairs = scratch;
+      for (std::size_t m = 0; m < maps; ++m) {
+        const T factor = power(T(0.25) * (spec_.trainable ? parameters[m % os.channels] : T(1)));
+        for (int y = 0; y < os.height; ++y) {
+          const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
+          T* __restrict upper = pairs + (m * is.height + 2 * y) * os.width;
+#pragma omp simd
+          for (int x = 0; x < os.width; ++x) upper[x] = upper[os.width + x] = factor * grad[x];
+        }
+      }
+      const std::size_t pair_count = maps * is.height * os.width;
+#pragma omp simd
+      for (std::size_t i = 0; i < pair_count; ++i) grad_in[2 * i] = grad_in[2 * i + 1] = pairs[i];
+      return;
+    }
+    // Max: the gradient goes to the first maximum of each block, the one forward picked.
+    for (std::size_t m = 0; m < maps; ++m)
+      for (int y = 0; y < os.height; ++y) {
+        const T* __restrict grad = grad_out + (m * os.height + y) * os.width;
+        const std::size_t top = (m * is.height + 2 * y) * is.width, bottom = top + is.width;
+        for (int x = 0; x < os.width; ++x) {
+          const std::size_t block[4] = {top + 2 * x, top + 2 * x + 1, bottom + 2 * x, bottom + 2 * x + 1};
+          std::size_t winner = block[0];
+          for (std::size_t index : block) {
+            grad_in[index] = T(0);
+            if (in[index] > in[winner]) winner = index;
+          }
+          grad_in[winner] = grad[x];
+        }
+      }
   }
 
   SubsampleSpec spec_;
