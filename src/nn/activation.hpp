@@ -27,8 +27,10 @@ inline float tanh_float(float z) {
       z * (1.0f + z2 * (-1.0f / 3 + z2 * (2.0f / 15 + z2 * (-17.0f / 315 + z2 * (62.0f / 2835 +
            z2 * (-1382.0f / 155925 + z2 * (21844.0f / 6081075 + z2 * -1.45583e-3f)))))));
   // e = 2^k · exp(r), x = k·ln2 + r, |r| ≤ ln2/2; x ≥ −87 keeps 2^k a normal float (and tanh = 1 there).
-  const float x = std::fmax(-2.0f * a, -87.0f);
-  const float k = std::floor(x * 1.44269504f + 0.5f);
+  const float x = a < 43.5f ? -2.0f * a : -87.0f;  // (std::fmax would be a libm call: it orders NaNs)
+  // k = round(x / ln2) by the 1.5·2²³ trick: std::floor does not vectorise without -fno-trapping-math.
+  constexpr float kRound = 12582912.0f;
+  const float k = (x * 1.44269504f + kRound) - kRound;
   const float r = (x - k * 0.693145752f) - k * 1.42860677e-6f;
   const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
   const float e = p * std::bit_cast<float>(static_cast<std::int32_t>(k + 127.0f) << 23);
