@@ -209,7 +209,12 @@ class Trainer {
       state.labels[i] = data_.labels[examples[i]];
     }
     const float* output = network_.forward(model_.parameters.data(), state.input.data(), count, state.workspace);
-    return nn::compute_loss(model_.spec.loss, model_.spec.map_constant, output, state.labels.data(), count,
+    // SDLM's curvature under the MAP criterion (eq. 9) is that of its first term, the MSE criterion's y_D
+    // (eq. 8): App. C gives the output's second derivative for MSE only, ∂²E/∂x_j² = 2, and we keep it. (The
+    // full MAP curvature, 2(1 − Σp) plus the log-sum-exp's, shrinks as p_D grows, so every step grows as the
+    // network learns; docs/classic.md has the measurements.) The gradient stays MAP's.
+    const LossKind kind = curvature && model_.spec.loss == LossKind::map ? LossKind::mse : model_.spec.loss;
+    return nn::compute_loss(kind, model_.spec.map_constant, output, state.labels.data(), count,
                             network_.output_size(), scale, network_.output_gradient(state.workspace),
                             curvature ? network_.output_curvature(state.workspace) : nullptr);
   }

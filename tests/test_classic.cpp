@@ -93,9 +93,14 @@ TEST(MapLoss, ValueGradientAndCurvatureMatchTheFormula) {
   EXPECT_NEAR(loss_of(LossKind::mse, y, label), y[label], 1e-12);  // eq. 8
 }
 
-// Networks for which the Gauss-Newton diagonal is the exact second derivative: linear layers into the RBF
-// output with the MSE criterion, E = Σ_j (x_j − w_Dj)², quadratic in every single parameter.
-void expect_curvature_is_second_derivative(const std::vector<LayerSpec>& layers, Shape input) {
+// For linear layers into the RBF output with the MSE criterion, E = Σ_j (x_j − w_Dj)², quadratic in every
+// single parameter: the curvature pass's result, each parameter's exact second derivative (central
+// differences) and the input.
+struct CurvatureCheck {
+  std::vector<double> curvature, second_derivative, input;
+};
+
+CurvatureCheck check_curvature(const std::vector<LayerSpec>& layers, Shape input) {
   NetworkSpec spec;
   spec.preset = "test";
   spec.input = input;
@@ -122,14 +127,24 @@ void expect_curvature_is_second_derivative(const std::vector<LayerSpec>& layers,
   network.backward_curvature(parameters.data(), x.data(), batch, workspace, curvature.data());
   const double at = loss(parameters);
   constexpr double h = 1e-3;  // E is quadratic in each parameter: the central difference is exact
+  std::vector<double> second_derivative(parameters.size());
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     auto shifted = parameters;
     shifted[i] += h;
     const double plus = loss(shifted);
     shifted[i] -= 2 * h;
     const double minus = loss(shifted);
-    EXPECT_NEAR(curvature[i], (plus - 2 * at + minus) / (h * h), 1e-5 * (1 + curvature[i])) << "parameter " << i;
+    second_derivative[i] = (plus - 2 * at + minus) / (h * h);
   }
+  return {curvature, second_derivative, x};
+}
+
+// Networks for which the Gauss-Newton diagonal is the exact second derivative: every weight reaches each
+// unit through one connection.
+void expect_curvature_is_second_derivative(const std::vector<LayerSpec>& layers, Shape input) {
+  const CurvatureCheck check = check_curvature(layers, input);
+  for (std::size_t i = 0; i < check.curvature.size(); ++i)
+    EXPECT_NEAR(check.curvature[i], check.second_derivative[i], 1e-5 * (1 + check.curvature[i])) << "parameter " << i;
 }
 
 TEST(SdlmCurvature, EqualsTheSecondDerivativeOfATinyNetwork) {
@@ -138,11 +153,31 @@ TEST(SdlmCurvature, EqualsTheSecondDerivativeOfATinyNetwork) {
   table[3] = {false, true, false};
   expect_curvature_is_second_derivative({{"C", ConvSpec{21, 3, table, std::nullopt}}, {"OUTPUT", RbfSpec{10}}},
                                         {3, 4, 4});
-  // Trainable subsampling: one coefficient per map shared by its four positions.
-  expect_curvature_is_second_derivative(
-      {{"S", SubsampleSpec{Pooling::average, true, std::nullopt}}, {"OUTPUT", RbfSpec{10}}}, {21, 4, 4});
   // A fully connected layer.
   expect_curvature_is_second_derivative({{"F", DenseSpec{84, std::nullopt}}, {"OUTPUT", RbfSpec{10}}}, {5, 2, 2});
+}
+
+TEST(SdlmCurvature, SubsamplingCoefficientsSumTheirConnections) {
+  // Trainable subsampling: 21 maps of 4×4 into 2×2, one coefficient and one bias per map. Each bias reaches
+  // a unit through one connection: its curvature is the exact second derivative. Each coefficient reaches a
+  // unit through four (one per input of the block): eq. 25 without off-diagonal terms sums them, so with
+  // ∂²E/∂a² = 2 (MSE, linear units) its curvature is the batch mean of Σ_units 2·Σ_block (x/4)².
+  constexpr int maps = 21, batch = 2;
+  const CurvatureCheck check =
+      check_curvature({{"S", SubsampleSpec{Pooling::average, true, std::nullopt}}, {"OUTPUT", RbfSpec{10}}},
+                      {maps, 4, 4});
+  ASSERT_EQ(check.curvature.size(), std::size_t(2 * maps));
+  for (int m = 0; m < maps; ++m) {
+    double expected = 0;
+    for (int n = 0; n < batch; ++n)
+      for (int i = 0; i < 16; ++i) {
+        const double x = check.input[(std::size_t(n) * maps + m) * 16 + i];
+        expected += 2 * (x / 4) * (x / 4) / batch;
+      }
+    EXPECT_NEAR(check.curvature[m], expected, 1e-9) << "coefficient " << m;
+    EXPECT_NEAR(check.curvature[maps + m], check.second_derivative[maps + m], 1e-5 * (1 + check.curvature[maps + m]))
+        << "bias " << m;
+  }
 }
 
 TEST(SdlmCurvature, IsNeverNegativeThroughTheWholeClassicNetwork) {

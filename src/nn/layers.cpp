@@ -423,11 +423,13 @@ class Subsample final : public Layer<T> {
 
   std::size_t parameter_count() const override { return spec_.trainable ? 2 * channels() : 0; }
 
-  // The paper leaves the coefficients' initialisation open; the squashing units' rule with a fan-in of 4
-  // gives ±1.2.
-  void initialize(std::span<T> parameters, Rng& rng) const override {
+  // The paper leaves the coefficients' initialisation open. They start at 1, a plain average: a random
+  // coefficient near 0 (as the squashing units' ±2.4/√F rule would draw, ±1.2 for a fan-in of 4) starts
+  // its map nearly dead, so the weights it feeds get no curvature and SDLM's capped step η/μ, outside the
+  // range of effective rates the paper reports for pass 1 (docs/classic.md).
+  void initialize(std::span<T> parameters, Rng&) const override {
     if (!spec_.trainable) return;
-    initialize_weights(parameters.first(channels()), spec_.activation, 4, rng);
+    std::fill(parameters.begin(), parameters.begin() + channels(), T(1));
     std::fill(parameters.begin() + channels(), parameters.end(), T(0));
   }
 
@@ -500,8 +502,15 @@ class Subsample final : public Layer<T> {
           const T* __restrict top = in + (m * is.height + 2 * y) * is.width;
           const T* __restrict bottom = top + is.width;
           for (int x = 0; x < os.width; ++x) {
-            const T mean = T(0.25) * (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]);
-            coefficient_grad += grad[x] * power(mean);
+            const T a = top[2 * x], b = top[2 * x + 1], c = bottom[2 * x], d = bottom[2 * x + 1];
+            if (squared) {
+              // The curvature: eq. 25 without its off-diagonal terms counts each of the block's four
+              // connections on its own, Σ ∂²E/∂a² · (x/4)², not ∂²E/∂a² · mean².
+              coefficient_grad += grad[x] * T(0.0625) * (a * a + b * b + c * c + d * d);
+            } else {
+              const T mean = T(0.25) * (a + b + c + d);
+              coefficient_grad += grad[x] * mean;
+            }
             bias_grad += grad[x];
           }
         }
