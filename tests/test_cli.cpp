@@ -651,6 +651,17 @@ TEST_F(Cli, TrainStopsWhenTheLossTurnsNaN) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// The same in the classic preset, whose squashing units and RBF output keep every finite loss bounded: a
+// NaN weight must still surface as a NaN loss (the vectorised tanh passes NaN through).
+TEST_F(Cli, ClassicTrainingStopsWhenTheWeightsTurnNaN) {
+  const fs::path out = scratch_ / "m.model";
+  const CommandResult result =
+      lenet5(train_arguments(out, kSeed, {"--preset", "classic", "--optimizer", "sgd", "--lr", "100",
+                                          "--momentum", "0", "--weight-decay", "1", "--schedule", "constant"}));
+  expect_failure(result, 1, {"training diverged", "try a lower learning rate"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
 // Plain SGD at lr 100 blows the loss up to ~1e19–1e35 and then every ReLU dies: the loss stays finite, but
 // training must still stop rather than save a useless model.
 TEST_F(Cli, TrainStopsWhenTheLossExplodesWithoutOverflowing) {

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -161,6 +162,11 @@ TEST(Activation, FloatTanhIsWithinFourUlpsOfTheLibrary) {
   EXPECT_EQ(tanh_float(100.0f), 1.0f);
   EXPECT_EQ(tanh_float(-100.0f), -1.0f);
   EXPECT_TRUE(std::signbit(tanh_float(-0.0f)));
+  // A NaN must stay one, or training would squash diverged weights into ±1 and never notice.
+  EXPECT_TRUE(std::isnan(tanh_float(std::numeric_limits<float>::quiet_NaN())));
+  std::vector<float> activations = {std::numeric_limits<float>::quiet_NaN(), 0.5f};
+  activate(std::optional<Activation>(Activation::scaled_tanh), activations.data(), activations.size());
+  EXPECT_TRUE(std::isnan(activations[0]));
 }
 
 TEST(Activation, ScaledTanhHitsPlusMinusOneAtPlusMinusOne) {

@@ -7,12 +7,19 @@
 
 namespace lenet5::kernels {
 
-KernelSet LENET5_ISA_BUILD() {
-  namespace isa = LENET5_ISA_NAMESPACE;
-  return {LENET5_ISA_NAME,        isa::sgemm,          isa::scratch_size,
-          isa::conv_lanes_fits,   isa::conv_lanes_forward, isa::conv_lanes_weight_grad,
-          isa::conv_rows_fits,    isa::conv_rows_forward,  isa::conv_rows_weight_grad,
-          isa::conv_fold_fits,    isa::conv_fold};
-}
+// Constant-initialised data: no code of this file runs until a CPU check has chosen it (copying a struct
+// here would already use this build's instructions).
+constinit const KernelSet LENET5_ISA_BUILD = {
+    LENET5_ISA_NAME,
+    LENET5_ISA_NAMESPACE::sgemm,
+    LENET5_ISA_NAMESPACE::scratch_size,
+    LENET5_ISA_NAMESPACE::conv_lanes_fits,
+    LENET5_ISA_NAMESPACE::conv_lanes_forward,
+    LENET5_ISA_NAMESPACE::conv_lanes_weight_grad,
+    LENET5_ISA_NAMESPACE::conv_rows_fits,
+    LENET5_ISA_NAMESPACE::conv_rows_forward,
+    LENET5_ISA_NAMESPACE::conv_rows_weight_grad,
+    LENET5_ISA_NAMESPACE::conv_fold_fits,
+    LENET5_ISA_NAMESPACE::conv_fold};
 
 }  // namespace lenet5::kernels

@@ -9,23 +9,23 @@ namespace lenet5::kernels {
 
 namespace {
 
-KernelSet choose() {
-  const KernelSet all[] = {kernels_avx512(), kernels_avx2(), kernels_generic()};
+const KernelSet& choose() {
+  const KernelSet* const all[] = {&kernels_avx512, &kernels_avx2, &kernels_generic};
   if (const char* wanted = std::getenv("LENET5_ISA"); wanted && *wanted) {
-    for (const auto& build : all)
-      if (std::string(build.isa) == wanted) {
+    for (const KernelSet* build : all)
+      if (std::string(build->isa) == wanted) {
         if (!cpu_supports(wanted)) throw Error("LENET5_ISA=" + std::string(wanted) + ": this CPU does not support it");
-        return build;
+        return *build;
       }
     throw Error("LENET5_ISA=" + std::string(wanted) + " is not one of avx512, avx2, generic");
   }
-  for (const auto& build : all)
-    if (cpu_supports(build.isa)) return build;
-  return all[2];
+  for (const KernelSet* build : all)
+    if (cpu_supports(build->isa)) return *build;
+  return kernels_generic;
 }
 
 const KernelSet& chosen() {
-  static const KernelSet build = choose();
+  static const KernelSet& build = choose();
   return build;
 }
 

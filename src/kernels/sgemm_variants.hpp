@@ -26,9 +26,10 @@ struct KernelSet {
   void (*conv_fold)(const ConvShape& shape, const float* columns, std::size_t stride, float* grad_in);
 };
 
-KernelSet kernels_generic();
-KernelSet kernels_avx2();
-KernelSet kernels_avx512();
+// Each is plain data: reading it runs no code of its build, so it is safe before the CPU check.
+extern const KernelSet kernels_generic;
+extern const KernelSet kernels_avx2;
+extern const KernelSet kernels_avx512;
 
 // Whether this CPU can run the build for `isa` ("generic", "avx2", "avx512").
 bool cpu_supports(const char* isa);

@@ -35,7 +35,7 @@ inline float tanh_float(float z) {
   const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
   const float e = p * std::bit_cast<float>(static_cast<std::int32_t>(k + 127.0f) << 23);
   const float large = std::copysign((1.0f - e) / (1.0f + e), z);
-  return a < 0.55f ? small : large;
+  return !(a >= 0.55f) ? small : large;  // a NaN takes the polynomial, and stays NaN (divergence is noticed)
 }
 
 template <class T>

@@ -40,10 +40,10 @@ void square(const T* in, T* out, std::size_t n) {
 // vectors; bias and activation are applied while copying the products out. A connection table is a mask: its weights are
 // scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
 // a fully connected layer and is built as one: see make_layer.)
-// Float layers of LeNet-5's shapes run the forward pass and the weight gradient on direct kernels instead
-// (kernels/conv.hpp, no unfolding): C3's 16 maps on the `lanes` kernels, with the weights transposed to
-// channels-last; C1's 6 maps of 28-wide rows on the `rows` kernels. The input gradient stays a matrix
-// product.
+// Float 5×5 layers run the forward pass and the weight gradient on direct kernels instead (kernels/conv.hpp,
+// no unfolding): maps that fill whole vectors (C3's 16) on the `lanes` kernels, with the weights transposed
+// to channels-last; otherwise rows of up to 4 vectors (C1's 28) on the `rows` kernels. The input gradient
+// stays a matrix product, folded back by a vector kernel when the input rows fit 4 vectors.
 template <class T>
 class Conv final : public Layer<T> {
  public:
