@@ -7,14 +7,15 @@
 #   libbenchmark-dev          kernel microbenchmarks
 #   curl, ca-certificates     scripts/fetch-mnist.sh downloads
 #   python3-torch (--tests)   the PyTorch cross-check test and benchmark anchor (large; tests only)
+#   valgrind (--tests)        runs the portable build on an emulated CPU without AVX-512 (scripts/test-portable.sh)
 # Usage: scripts/install-deps.sh [--tests]
 set -euo pipefail
 
 packages=(g++ cmake ninja-build zlib1g-dev libpng-dev libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates)
 case "${1:-}" in
-  --tests) packages+=(python3-torch) ;;
+  --tests) packages+=(python3-torch valgrind) ;;
   "") ;;
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option $1" >&2; exit 2 ;;
 esac
 
