@@ -255,43 +255,44 @@ TEST(NetworkGradients, ClassicPresetMatchesFiniteDifferences) {
 // Table I), the double one the plain reference loops: forward, backward and the curvature pass must agree.
 TEST(NetworkGradients, FloatAndDoubleNetworksAgree) {
   // Batches below and above the dense layers' examples-as-columns threshold (8), one not a multiple of 16.
-  for (const int batch : {5, 17})
-  for (const NetworkSpec& spec : {modern_preset(), classic_preset()}) {
-    const Network<double> exact(spec);
-    const Network<float> fast(spec);
-    Rng rng(3);
-    std::vector<double> parameters(exact.parameter_count());
-    exact.initialize(parameters, rng);
-    const std::vector<float> parameters_f(parameters.begin(), parameters.end());
-    const std::vector<double> input = random_vector(std::size_t(batch) * exact.input_size(), rng);
-    const std::vector<double> output_gradient = random_vector(std::size_t(batch) * exact.output_size(), rng);
-    const std::vector<float> input_f(input.begin(), input.end());
-    auto workspace = exact.make_workspace(batch, true);
-    auto workspace_f = fast.make_workspace(batch, true);
-    const double* out = exact.forward(parameters.data(), input.data(), batch, workspace);
-    const float* out_f = fast.forward(parameters_f.data(), input_f.data(), batch, workspace_f);
-    for (int i = 0; i < batch * exact.output_size(); ++i) EXPECT_NEAR(out_f[i], out[i], 1e-4 * (1 + std::abs(out[i])));
+  for (const int batch : {5, 17}) {
+    for (const NetworkSpec& spec : {modern_preset(), classic_preset()}) {
+      const Network<double> exact(spec);
+      const Network<float> fast(spec);
+      Rng rng(3);
+      std::vector<double> parameters(exact.parameter_count());
+      exact.initialize(parameters, rng);
+      const std::vector<float> parameters_f(parameters.begin(), parameters.end());
+      const std::vector<double> input = random_vector(std::size_t(batch) * exact.input_size(), rng);
+      const std::vector<double> output_gradient = random_vector(std::size_t(batch) * exact.output_size(), rng);
+      const std::vector<float> input_f(input.begin(), input.end());
+      auto workspace = exact.make_workspace(batch, true);
+      auto workspace_f = fast.make_workspace(batch, true);
+      const double* out = exact.forward(parameters.data(), input.data(), batch, workspace);
+      const float* out_f = fast.forward(parameters_f.data(), input_f.data(), batch, workspace_f);
+      for (int i = 0; i < batch * exact.output_size(); ++i) EXPECT_NEAR(out_f[i], out[i], 1e-4 * (1 + std::abs(out[i])));
 
-    for (const bool curvature : {false, true}) {
-      for (std::size_t i = 0; i < output_gradient.size(); ++i) {
-        exact.output_gradient(workspace)[i] = output_gradient[i];
-        fast.output_gradient(workspace_f)[i] = float(output_gradient[i]);
-        exact.output_curvature(workspace)[i] = std::abs(output_gradient[i]);
-        fast.output_curvature(workspace_f)[i] = float(std::abs(output_gradient[i]));
+      for (const bool curvature : {false, true}) {
+        for (std::size_t i = 0; i < output_gradient.size(); ++i) {
+          exact.output_gradient(workspace)[i] = output_gradient[i];
+          fast.output_gradient(workspace_f)[i] = float(output_gradient[i]);
+          exact.output_curvature(workspace)[i] = std::abs(output_gradient[i]);
+          fast.output_curvature(workspace_f)[i] = float(std::abs(output_gradient[i]));
+        }
+        std::vector<double> grad(parameters.size(), 0.0);
+        std::vector<float> grad_f(parameters.size(), 0.0f);
+        if (curvature) {
+          exact.backward_curvature(parameters.data(), input.data(), batch, workspace, grad.data());
+          fast.backward_curvature(parameters_f.data(), input_f.data(), batch, workspace_f, grad_f.data());
+        } else {
+          exact.backward(parameters.data(), input.data(), batch, workspace, grad.data());
+          fast.backward(parameters_f.data(), input_f.data(), batch, workspace_f, grad_f.data());
+        }
+        double largest = 0;
+        for (double g : grad) largest = std::max(largest, std::abs(g));
+        for (std::size_t i = 0; i < grad.size(); ++i)
+          ASSERT_NEAR(grad_f[i], grad[i], 1e-4 * (1 + largest)) << (curvature ? "curvature" : "gradient") << " of parameter " << i;
       }
-      std::vector<double> grad(parameters.size(), 0.0);
-      std::vector<float> grad_f(parameters.size(), 0.0f);
-      if (curvature) {
-        exact.backward_curvature(parameters.data(), input.data(), batch, workspace, grad.data());
-        fast.backward_curvature(parameters_f.data(), input_f.data(), batch, workspace_f, grad_f.data());
-      } else {
-        exact.backward(parameters.data(), input.data(), batch, workspace, grad.data());
-        fast.backward(parameters_f.data(), input_f.data(), batch, workspace_f, grad_f.data());
-      }
-      double largest = 0;
-      for (double g : grad) largest = std::max(largest, std::abs(g));
-      for (std::size_t i = 0; i < grad.size(); ++i)
-        ASSERT_NEAR(grad_f[i], grad[i], 1e-4 * (1 + largest)) << (curvature ? "curvature" : "gradient") << " of parameter " << i;
     }
   }
 }
