@@ -1,10 +1,13 @@
-// Google Benchmark microbenchmarks: the machine's FP32 FMA peak, and every layer of the modern preset forward
-// and backward at a training batch, each reporting FLOP/s. Run: build/lenet5_kernel_bench
+// Google Benchmark microbenchmarks: the machine's FP32 FMA peak, the direct convolution kernels alone at
+// C1's and C3's shapes, and every layer of the modern preset forward and backward at a training batch, each
+// reporting FLOP/s. Run: build/lenet5_kernel_bench
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "core/rng.hpp"
+#include "kernels/conv.hpp"
 #include "kernels/matmul.hpp"
 #include "lenet5/network_spec.hpp"
 #include "nn/network.hpp"
@@ -30,6 +33,75 @@ void BM_FmaPeak(benchmark::State& state) {
       benchmark::Counter(double(state.iterations()) * kIterations * kChains * 16 * 2, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FmaPeak);
+
+// One sample through a direct convolution kernel (kernels/conv.hpp) of the CPU's build, at C1's shape
+// (1@32×32 → 6 maps, rows kernels) or C3's (6@14×14 → 16 maps, lanes kernels). FLOP/s count the dense
+// multiply-adds, 2 · maps · channels · 25 · positions.
+struct ConvKernelFixture {
+  lenet5::kernels::ConvShape shape;
+  std::vector<float> in, weights, out, grad, grad_weights;
+  double flops;
+
+  explicit ConvKernelFixture(bool c3)
+      : shape(c3 ? lenet5::kernels::ConvShape{6, 14, 14, 16} : lenet5::kernels::ConvShape{1, 32, 32, 6}) {
+    const std::size_t positions = std::size_t(shape.height - 4) * (shape.width - 4);
+    const std::size_t rows = std::size_t(shape.channels) * 25;
+    lenet5::Rng rng(2);
+    in.resize(std::size_t(shape.channels) * shape.height * shape.width);
+    for (float& x : in) x = rng.uniform(-1.0f, 1.0f);
+    weights.resize(rows * shape.out_channels);
+    for (float& x : weights) x = rng.uniform(-0.2f, 0.2f);
+    out.resize(positions * shape.out_channels);
+    grad.assign(out.size(), 0.01f);
+    grad_weights.assign(weights.size(), 0.0f);
+    flops = 2.0 * double(rows) * double(shape.out_channels) * double(positions);
+  }
+};
+
+void BM_ConvKernelForward(benchmark::State& state) {
+  ConvKernelFixture f(state.range(0) == 3);
+  const bool lanes = state.range(0) == 3;
+  for (auto _ : state) {
+    if (lanes)
+      lenet5::kernels::conv_lanes_forward(f.shape, f.in.data(), f.weights.data(), f.out.data());
+    else
+      lenet5::kernels::conv_rows_forward(f.shape, f.in.data(), f.weights.data(), f.out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(lanes ? "C3 lanes" : "C1 rows");
+  state.counters["FLOP/s"] = benchmark::Counter(f.flops * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_ConvKernelWeightGradient(benchmark::State& state) {
+  ConvKernelFixture f(state.range(0) == 3);
+  const bool lanes = state.range(0) == 3;
+  for (auto _ : state) {
+    if (lanes)
+      lenet5::kernels::conv_lanes_weight_grad(f.shape, f.in.data(), f.grad.data(), f.grad_weights.data());
+    else
+      lenet5::kernels::conv_rows_weight_grad(f.shape, f.in.data(), f.grad.data(), 1, f.grad_weights.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(lanes ? "C3 lanes" : "C1 rows");
+  state.counters["FLOP/s"] = benchmark::Counter(f.flops * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ConvKernelForward)->Arg(1)->Arg(3);
+BENCHMARK(BM_ConvKernelWeightGradient)->Arg(1)->Arg(3);
+
+// C3's input-gradient fold (col2im) for one sample: no arithmetic worth counting, so bytes per second of
+// unfolded columns read.
+void BM_ConvKernelFold(benchmark::State& state) {
+  const lenet5::kernels::ConvShape shape{6, 14, 14, 16};
+  const std::size_t stride = 112;  // positions padded as the layer pads them
+  std::vector<float> columns(150 * stride, 0.5f), grad_in(6 * 14 * 14);
+  for (auto _ : state) {
+    lenet5::kernels::conv_fold(shape, columns.data(), stride, grad_in.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("C3 fold");
+  state.SetBytesProcessed(std::int64_t(state.iterations()) * 150 * 100 * std::int64_t(sizeof(float)));
+}
+BENCHMARK(BM_ConvKernelFold);
 
 struct LayerFixture {
   Network<float> network{lenet5::modern_preset()};
