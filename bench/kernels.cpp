@@ -58,32 +58,34 @@ struct ConvKernelFixture {
   }
 };
 
-void BM_ConvKernelForward(benchmark::State& state) {
+// Times `run(fixture)` at C1's shape (argument 1, rows kernels) or C3's (argument 3, lanes kernels).
+template <class Run>
+void time_conv_kernel(benchmark::State& state, Run run) {
   ConvKernelFixture f(state.range(0) == 3);
-  const bool lanes = state.range(0) == 3;
   for (auto _ : state) {
+    run(f, state.range(0) == 3);
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(state.range(0) == 3 ? "C3 lanes" : "C1 rows");
+  state.counters["FLOP/s"] = benchmark::Counter(f.flops * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_ConvKernelForward(benchmark::State& state) {
+  time_conv_kernel(state, [](ConvKernelFixture& f, bool lanes) {
     if (lanes)
       lenet5::kernels::conv_lanes_forward(f.shape, f.in.data(), f.weights.data(), f.out.data());
     else
       lenet5::kernels::conv_rows_forward(f.shape, f.in.data(), f.weights.data(), f.out.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetLabel(lanes ? "C3 lanes" : "C1 rows");
-  state.counters["FLOP/s"] = benchmark::Counter(f.flops * double(state.iterations()), benchmark::Counter::kIsRate);
+  });
 }
 
 void BM_ConvKernelWeightGradient(benchmark::State& state) {
-  ConvKernelFixture f(state.range(0) == 3);
-  const bool lanes = state.range(0) == 3;
-  for (auto _ : state) {
+  time_conv_kernel(state, [](ConvKernelFixture& f, bool lanes) {
     if (lanes)
       lenet5::kernels::conv_lanes_weight_grad(f.shape, f.in.data(), f.grad.data(), f.grad_weights.data());
     else
       lenet5::kernels::conv_rows_weight_grad(f.shape, f.in.data(), f.grad.data(), 1, f.grad_weights.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetLabel(lanes ? "C3 lanes" : "C1 rows");
-  state.counters["FLOP/s"] = benchmark::Counter(f.flops * double(state.iterations()), benchmark::Counter::kIsRate);
+  });
 }
 BENCHMARK(BM_ConvKernelForward)->Arg(1)->Arg(3);
 BENCHMARK(BM_ConvKernelWeightGradient)->Arg(1)->Arg(3);

@@ -60,6 +60,12 @@ TEST(Sgemm, EveryBuildMatchesTheReference) {
   }
 }
 
+std::vector<float> random_floats(std::size_t count, Rng& rng) {
+  std::vector<float> values(count);
+  for (float& v : values) v = rng.uniform(-1, 1);
+  return values;
+}
+
 // Sum over (c, ky, kx) of in[c][y + ky][x + kx] · weights[(c, ky, kx)][o], in double.
 double reference_conv(const ConvShape& shape, const std::vector<float>& in, const std::vector<float>& weights,
                       int o, int y, int x) {
@@ -86,12 +92,10 @@ TEST(ConvLanes, EveryBuildMatchesTheReference) {
       if (!build.conv_lanes_fits(shape.out_channels, 5)) continue;
       const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
       const std::size_t rows = std::size_t(shape.channels) * 25;
-      std::vector<float> in(std::size_t(shape.channels) * shape.height * shape.width), weights(rows * shape.out_channels),
-          out(std::size_t(positions) * shape.out_channels), grad(out.size()), grad_weights(weights.size());
-      for (float& v : in) v = rng.uniform(-1, 1);
-      for (float& v : weights) v = rng.uniform(-1, 1);
-      for (float& v : grad) v = rng.uniform(-1, 1);
-      for (float& v : grad_weights) v = rng.uniform(-1, 1);
+      const std::vector<float> in = random_floats(std::size_t(shape.channels) * shape.height * shape.width, rng),
+                               weights = random_floats(rows * shape.out_channels, rng),
+                               grad = random_floats(std::size_t(positions) * shape.out_channels, rng);
+      std::vector<float> out(grad.size()), grad_weights = random_floats(weights.size(), rng);
       const std::vector<float> grad_weights_before = grad_weights;
       build.conv_lanes_forward(shape, in.data(), weights.data(), out.data());
       build.conv_lanes_weight_grad(shape, in.data(), grad.data(), grad_weights.data());
@@ -129,12 +133,9 @@ TEST(ConvRows, EveryBuildMatchesTheReference) {
       const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
       const std::size_t rows = std::size_t(shape.channels) * 25, sample = std::size_t(shape.channels) * shape.height * shape.width;
       const int samples = 3;
-      std::vector<float> in(sample * samples), weights(rows * shape.out_channels),
-          grad(std::size_t(positions) * shape.out_channels * samples), grad_weights(weights.size());
-      for (float& v : in) v = rng.uniform(-1, 1);
-      for (float& v : weights) v = rng.uniform(-1, 1);
-      for (float& v : grad) v = rng.uniform(-1, 1);
-      for (float& v : grad_weights) v = rng.uniform(-1, 1);
+      const std::vector<float> in = random_floats(sample * samples, rng), weights = random_floats(rows * shape.out_channels, rng),
+                               grad = random_floats(std::size_t(positions) * shape.out_channels * samples, rng);
+      std::vector<float> grad_weights = random_floats(weights.size(), rng);
       const std::vector<float> grad_weights_before = grad_weights;
       // One guard value after the output: the partial last vector must not write past the maps.
       std::vector<float> out(std::size_t(positions) * shape.out_channels + 1, 7.0f);
