@@ -18,9 +18,9 @@ namespace {
 const CommandSpec kSpec{
     "train",
     "lenet5 train [options]",
-    "Trains LeNet-5 on MNIST-format IDX files, evaluating on the test split after every epoch. A checkpoint\n"
-    "(OUT.checkpoint) is written after every epoch and the final model to OUT, each atomically. The same seed\n"
-    "and thread count give a bit-identical model.",
+    "Trains LeNet-5 on MNIST-format IDX files, evaluating on the test split (with --validation, on images held\n"
+    "out of the training split) after every epoch. A checkpoint (OUT.checkpoint) is written after every epoch\n"
+    "and the final model to OUT, each atomically. The same seed and thread count give a bit-identical model.",
     {{"preset", "NAME", "network preset: modern (default) or classic (the 1998 paper's)"},
      {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"epochs", "N", "passes over the training set (default: modern 5, classic 20)"},
@@ -43,6 +43,8 @@ const CommandSpec kSpec{
      {"seed", "N", "random seed for initialisation and shuffling (default 1)"},
      {"threads", "N", "worker threads (default: all cores; classic 1)"},
      {"limit", "N", "train on the first N training images only"},
+     {"validation", "N", "hold out the last N training images and evaluate on them after every epoch\n"
+                         "                          instead of the test split, to make choices without seeing it"},
      {"out", "FILE", "where to save the model (default lenet5.model)"},
      {"json", "", "print one JSON object per epoch on stdout instead of text"}},
     0, 0};
@@ -111,6 +113,7 @@ int run(const Args& args) {
   options.threads = static_cast<int>(args.get_int("threads", options.threads, 0, 1024));
   options.distortions = args.flag("distortions");
   const long limit = args.get_int("limit", 0, 1, 1L << 40);
+  const long validation = args.get_int("validation", 0, 1, 1L << 40);
   const std::string out = args.get("out", "lenet5.model");
   options.checkpoint_path = out + ".checkpoint";
   const bool json = args.flag("json");
@@ -122,44 +125,54 @@ int run(const Args& args) {
   if (std::filesystem::is_directory(out)) throw lenet5::Error("cannot write " + out + ": it is a folder");
   const std::string data_dir = lenet5::resolve_data_dir(args.get("data"));
   lenet5::Dataset train_data = lenet5::load_mnist(data_dir, lenet5::Split::train);
+  lenet5::Dataset held_out;
+  if (validation > 0) {
+    if (std::size_t(validation) >= train_data.count)
+      throw UsageError("--validation " + std::to_string(validation) + " leaves no training images (the split has " +
+                       std::to_string(train_data.count) + ")");
+    const std::size_t kept = train_data.count - std::size_t(validation);
+    held_out = train_data.slice(kept, std::size_t(validation));
+    train_data = train_data.head(kept);
+  } else {
+    held_out = lenet5::load_mnist(data_dir, lenet5::Split::test);
+  }
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));
-  const lenet5::Dataset test_data = lenet5::load_mnist(data_dir, lenet5::Split::test);
+  const std::string held_out_name = validation > 0 ? "validation" : "test";
   lenet5::Model model = lenet5::initialize_model(spec, options.seed);
 
   if (!json)
-    std::printf("training %s LeNet-5 on %zu images from %s (test: %zu): %d epochs, batch %d, %s lr %g (%s)\n",
-                model.spec.preset.c_str(), train_data.count, data_dir.c_str(), test_data.count, options.epochs,
-                options.batch, lenet5::to_string(options.optimizer).c_str(), double(options.learning_rate),
-                lenet5::to_string(options.schedule).c_str());
+    std::printf("training %s LeNet-5 on %zu images from %s (%s: %zu): %d epochs, batch %d, %s lr %g (%s)\n",
+                model.spec.preset.c_str(), train_data.count, data_dir.c_str(), held_out_name.c_str(), held_out.count,
+                options.epochs, options.batch, lenet5::to_string(options.optimizer).c_str(),
+                double(options.learning_rate), lenet5::to_string(options.schedule).c_str());
   std::fflush(stdout);
   const bool live = isatty(STDERR_FILENO);
-  double training_seconds = 0, last_test_accuracy = NAN;
+  double training_seconds = 0, last_accuracy = NAN;
   lenet5::TrainCallbacks callbacks;
   if (live) callbacks.on_progress = [&](const lenet5::BatchProgress& p) { draw_progress(p, options.epochs); };
   callbacks.on_epoch = [&](const lenet5::EpochReport& report) {
     training_seconds += report.seconds;
-    const double test_accuracy = report.test_accuracy.value_or(NAN);
-    last_test_accuracy = test_accuracy;
+    last_accuracy = report.held_out_accuracy.value_or(NAN);
     if (json) {
-      std::printf("{\"epoch\":%d,\"train_loss\":%s,\"train_accuracy\":%s,\"test_accuracy\":%s,\"seconds\":%s,"
+      std::printf("{\"epoch\":%d,\"train_loss\":%s,\"train_accuracy\":%s,\"%s_accuracy\":%s,\"seconds\":%s,"
                   "\"images_per_s\":%s,\"learning_rate\":%s}\n",
                   report.epoch, json_number(report.train_loss).c_str(), json_number(report.train_accuracy).c_str(),
-                  json_number(test_accuracy).c_str(), json_number(report.seconds).c_str(),
+                  held_out_name.c_str(), json_number(last_accuracy).c_str(), json_number(report.seconds).c_str(),
                   json_number(report.images_per_s).c_str(), json_number(report.learning_rate).c_str());
     } else {
-      std::printf("epoch %2d/%d  loss %.4f  train %.2f%%  test %.2f%%  %.1fs  %.0f img/s\n", report.epoch,
-                  options.epochs, report.train_loss, 100.0 * report.train_accuracy, 100.0 * test_accuracy,
-                  report.seconds, report.images_per_s);
+      std::printf("epoch %2d/%d  loss %.4f  train %.2f%%  %s %.2f%%  %.1fs  %.0f img/s\n", report.epoch,
+                  options.epochs, report.train_loss, 100.0 * report.train_accuracy, held_out_name.c_str(),
+                  100.0 * last_accuracy, report.seconds, report.images_per_s);
     }
     std::fflush(stdout);
   };
   lenet5::serialize_model(model);  // a model that cannot be saved fails now, not after training
-  lenet5::train(model, train_data, &test_data, options, callbacks);
+  lenet5::train(model, train_data, &held_out, options, callbacks);
   lenet5::save_model(model, out);
   std::remove(options.checkpoint_path.c_str());
   if (!json)
-    std::printf("saved %s: test accuracy %.2f%% after the last epoch, %s of training\n", out.c_str(),
-                100.0 * last_test_accuracy, format_duration(training_seconds).c_str());
+    std::printf("saved %s: %s accuracy %.2f%% after the last epoch, %s of training\n", out.c_str(),
+                held_out_name.c_str(), 100.0 * last_accuracy, format_duration(training_seconds).c_str());
   return 0;
 }
 

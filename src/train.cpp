@@ -74,7 +74,7 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-void validate(const Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options) {
+void validate(const Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options) {
   if (options.epochs < 1) throw Error("epochs must be at least 1");
   if (options.batch < 1 || options.batch > 65536) throw Error("batch size must be 1–65536");
   if (!(options.learning_rate > 0.0f) || !std::isfinite(options.learning_rate))
@@ -87,10 +87,10 @@ void validate(const Model& model, const Dataset& train_data, const Dataset* test
   if (train_data.count == 0) throw Error("the training set is empty");
   train_data.check_consistent("training set");
   InputEncoder(model.spec).check_size(train_data.cols, train_data.rows);
-  if (test_data) {
-    if (test_data->count == 0) throw Error("the test set is empty");
-    test_data->check_consistent("test set");
-    InputEncoder(model.spec).check_size(test_data->cols, test_data->rows);
+  if (held_out) {
+    if (held_out->count == 0) throw Error("the held-out set is empty");
+    held_out->check_consistent("held-out set");
+    InputEncoder(model.spec).check_size(held_out->cols, held_out->rows);
   }
 }
 
@@ -237,9 +237,9 @@ class Trainer {
 
 }  // namespace
 
-void train(Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options,
+void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
            const TrainCallbacks& callbacks) {
-  validate(model, train_data, test_data, options);
+  validate(model, train_data, held_out, options);
   Trainer trainer(model, train_data, options);
 
   Rng rng(options.seed);
@@ -285,12 +285,12 @@ void train(Model& model, const Dataset& train_data, const Dataset* test_data, co
     report.train_accuracy = double(correct) / double(train_data.count);
     report.images_per_s = double(train_data.count) / report.seconds;
     report.learning_rate = learning_rate;
-    if (test_data) {
+    if (held_out) {
       const auto predictions =
-          predict_dataset(trainer.network(), model.parameters.data(), *test_data, trainer.pool()).classes;
+          predict_dataset(trainer.network(), model.parameters.data(), *held_out, trainer.pool()).classes;
       std::size_t right = 0;
-      for (std::size_t i = 0; i < predictions.size(); ++i) right += predictions[i] == test_data->labels[i];
-      report.test_accuracy = double(right) / double(test_data->count);
+      for (std::size_t i = 0; i < predictions.size(); ++i) right += predictions[i] == held_out->labels[i];
+      report.held_out_accuracy = double(right) / double(held_out->count);
     }
     if (!options.checkpoint_path.empty()) save_model(model, options.checkpoint_path);
     if (callbacks.on_epoch) callbacks.on_epoch(report);

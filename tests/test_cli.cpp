@@ -515,6 +515,27 @@ TEST_F(Cli, TrainWithTextOutputSaysWhatItDid) {
   EXPECT_TRUE(fs::exists(out));
 }
 
+// --validation N trains on the rest of the training split only (the same model as --limit on it) and reports
+// the held-out images' accuracy under its own name.
+TEST_F(Cli, TrainHoldsOutTheLastImagesForValidation) {
+  const fs::path held_out = scratch_ / "held-out.model", limited = scratch_ / "limited.model";
+  const CommandResult result = lenet5(train_arguments(held_out, kSeed, {"--validation", "112"}));
+  ASSERT_EQ(result.exit_code, 0) << result;
+  ASSERT_EQ(lenet5(train_arguments(limited, kSeed, {"--limit", std::to_string(kTrainCount - 112)})).exit_code, 0);
+  EXPECT_EQ(read_bytes(held_out), read_bytes(limited)) << "the held-out images were trained on";
+  const Json last = parse_json(lines_of(result.out).back());
+  EXPECT_FALSE(last.has("test_accuracy")) << result;
+  EXPECT_GT(last["validation_accuracy"].number(), 0.9) << result;
+
+  const CommandResult text = lenet5({"train", "--data", data_dir_.string(), "--epochs", "1", "--validation", "112",
+                                     "--threads", "2", "--out", (scratch_ / "text.model").string()});
+  EXPECT_THAT(text.out, AllOf(HasSubstr("on 400 images"), HasSubstr("(validation: 112)"),
+                              HasSubstr("validation accuracy")))
+      << text;
+  expect_failure(lenet5(train_arguments(scratch_ / "none.model", kSeed, {"--validation", "512"})), 2,
+                 {"--validation 512 leaves no training images"});
+}
+
 TEST_F(Cli, TrainIsDeterministicForASeedAndThreadCount) {
   const fs::path again = scratch_ / "again.model", other_seed = scratch_ / "other-seed.model";
   ASSERT_EQ(lenet5(train_arguments(again, kSeed)).exit_code, 0);

@@ -211,6 +211,16 @@ TEST_F(IdxTest, HeadKeepsFirstExamples) {
   EXPECT_EQ(data.head(0).images.size(), 0u);
 }
 
+TEST_F(IdxTest, SliceKeepsARangeClippedToTheData) {
+  const lenet5::Dataset data = lenet5::load_idx_pair(write("i", images_2x2x3()), write("l", labels_7_3()));
+  const lenet5::Dataset last = data.slice(1, 5);
+  EXPECT_EQ(last.count, 1u);
+  EXPECT_EQ(last.images, (Bytes{6, 7, 8, 9, 10, 11}));
+  EXPECT_EQ(last.labels, (Bytes{3}));
+  EXPECT_EQ(data.slice(2, 1).count, 0u);
+  EXPECT_EQ(data.slice(9, 1).count, 0u);
+}
+
 TEST_F(IdxTest, RejectsCountMismatchNamingBothFiles) {
   const std::string images = write("imgs", images_2x2x3());
   const std::string labels = write("labs", idx_u8({3}, {1, 2, 3}));

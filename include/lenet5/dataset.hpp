@@ -22,7 +22,9 @@ struct Dataset {
     return {images.data() + index * size, size};
   }
   // The first `n` examples (all of them when n ≥ count).
-  Dataset head(std::size_t n) const;
+  Dataset head(std::size_t n) const { return slice(0, n); }
+  // Examples [first, first + n), clipped to the dataset.
+  Dataset slice(std::size_t first, std::size_t n) const;
   // Throws lenet5::Error unless the buffers hold count images of rows × cols and count labels.
   void check_consistent(const std::string& what) const;
 };

@@ -63,7 +63,7 @@ struct EpochReport {
   int epoch = 0;
   double train_loss = 0.0;      // mean per image over the epoch, measured on the fly
   double train_accuracy = 0.0;  // on the fly, as the paper measures training error
-  std::optional<double> test_accuracy;
+  std::optional<double> held_out_accuracy;  // on the held-out set train() was given, if any
   double seconds = 0.0;         // the training loop alone (batch preparation included, evaluation not)
   double images_per_s = 0.0;
   float learning_rate = 0.0f;   // at the end of the epoch
@@ -74,9 +74,10 @@ struct TrainCallbacks {
   std::function<void(const EpochReport&)> on_epoch;
 };
 
-// Trains `model` in place on `train_data`; evaluates on `test_data` after each epoch when given.
+// Trains `model` in place on `train_data`; after each epoch evaluates on `held_out` (a test or validation set)
+// when given.
 // Throws lenet5::Error when the loss turns NaN or infinite (divergence), naming epoch and batch.
-void train(Model& model, const Dataset& train_data, const Dataset* test_data, const TrainOptions& options,
+void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
            const TrainCallbacks& callbacks = {});
 
 }  // namespace lenet5

@@ -137,15 +137,18 @@ void Dataset::check_consistent(const std::string& what) const {
                 std::to_string(rows) + "x" + std::to_string(cols) + " and their labels");
 }
 
-Dataset Dataset::head(std::size_t n) const {
-  const std::size_t kept = std::min(n, count);
+Dataset Dataset::slice(std::size_t first, std::size_t n) const {
+  first = std::min(first, count);
+  const std::size_t kept = std::min(n, count - first);
   const std::size_t image_size = static_cast<std::size_t>(rows) * cols;
   Dataset subset;
   subset.count = kept;
   subset.rows = rows;
   subset.cols = cols;
-  subset.images.assign(images.begin(), images.begin() + static_cast<std::ptrdiff_t>(kept * image_size));
-  subset.labels.assign(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(kept));
+  const auto image_begin = images.begin() + static_cast<std::ptrdiff_t>(first * image_size);
+  subset.images.assign(image_begin, image_begin + static_cast<std::ptrdiff_t>(kept * image_size));
+  const auto label_begin = labels.begin() + static_cast<std::ptrdiff_t>(first);
+  subset.labels.assign(label_begin, label_begin + static_cast<std::ptrdiff_t>(kept));
   return subset;
 }
 
