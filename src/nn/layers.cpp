@@ -33,6 +33,29 @@ void square(const T* in, T* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * in[i];
 }
 
+// A layer whose curvature pass is its backward pass with every derivative factor squared (App. C, eq. 27):
+// both go through one `propagate`.
+template <class T>
+class SquaringLayer : public Layer<T> {
+ public:
+  using Layer<T>::Layer;
+
+  void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
+                int batch, T* scratch) const final {
+    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
+  }
+
+  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
+                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const final {
+    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, scratch, true);
+  }
+
+ private:
+  // backward, or with `squared` the Gauss-Newton curvature pass.
+  virtual void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in,
+                         T* grad_parameters, int batch, T* scratch, bool squared) const = 0;
+};
+
 // ---- convolution ---------------------------------------------------------------------------------------
 // Lowered to a matrix product: a group of samples is unfolded into columns (im2col), one column per output
 // position, so that products(Cout × group·P) = W(Cout × Cin·k·k) · columns. Each sample's block of columns
@@ -45,10 +68,11 @@ void square(const T* in, T* out, std::size_t n) {
 // to channels-last; otherwise rows of up to 4 vectors (C1's 28) on the `rows` kernels. The input gradient
 // stays a matrix product, folded back by a vector kernel when the input rows fit 4 vectors.
 template <class T>
-class Conv final : public Layer<T> {
+class Conv final : public SquaringLayer<T> {
  public:
   Conv(const ConvSpec& spec, Shape in)
-      : Layer<T>(in, {spec.out_channels, in.height - spec.kernel + 1, in.width - spec.kernel + 1}), spec_(spec) {
+      : SquaringLayer<T>(in, {spec.out_channels, in.height - spec.kernel + 1, in.width - spec.kernel + 1}),
+        spec_(spec) {
     kernel_area_ = spec.kernel * spec.kernel;
     rows_ = std::size_t(in.channels) * kernel_area_;
     positions_ = std::size_t(this->output_shape().height) * this->output_shape().width;
@@ -115,21 +139,11 @@ class Conv final : public Layer<T> {
     activate(spec_.activation, out, std::size_t(batch) * this->output_shape().size());
   }
 
-  void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                int batch, T* scratch) const override {
-    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
-  }
-
-  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
-                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const override {
-    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, scratch, true);
-  }
-
  private:
   // backward, or with `squared` the Gauss-Newton curvature pass: the same products with every weight, input
   // and activation derivative squared.
   void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                 int batch, T* scratch, bool squared) const {
+                 int batch, T* scratch, bool squared) const override {
     const Buffers buffers = split(parameters, scratch, batch, squared);
     const std::size_t out_channels = spec_.out_channels;
     activation_backward(spec_.activation, out, grad_out, std::size_t(batch) * this->output_shape().size(), squared);
@@ -416,10 +430,10 @@ class Conv final : public Layer<T> {
 // sets c's curvature and so its SDLM step. With the mean, the SDLM steps fall in the range the paper
 // reports (docs/classic.md); with the sum they are 16 times smaller.
 template <class T>
-class Subsample final : public Layer<T> {
+class Subsample final : public SquaringLayer<T> {
  public:
   Subsample(const SubsampleSpec& spec, Shape in)
-      : Layer<T>(in, {in.channels, in.height / 2, in.width / 2}), spec_(spec) {}
+      : SquaringLayer<T>(in, {in.channels, in.height / 2, in.width / 2}), spec_(spec) {}
 
   std::size_t parameter_count() const override { return spec_.trainable ? 2 * channels() : 0; }
 
@@ -473,22 +487,12 @@ class Subsample final : public Layer<T> {
     activate(spec_.activation, out, std::size_t(batch) * os.size());
   }
 
-  void backward(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                int batch, T* scratch) const override {
-    propagate(parameters, in, out, grad_out, grad_in, grad_parameters, batch, scratch, false);
-  }
-
-  void backward_curvature(const T* parameters, const T* in, const T* out, const T*, T* curvature_out,
-                          T* curvature_in, T* curvature_parameters, int batch, T* scratch) const override {
-    propagate(parameters, in, out, curvature_out, curvature_in, curvature_parameters, batch, scratch, true);
-  }
-
  private:
   std::size_t channels() const { return std::size_t(this->input_shape().channels); }
 
   // backward, or with `squared` the Gauss-Newton curvature pass (every derivative factor squared).
   void propagate(const T* parameters, const T* in, const T* out, T* grad_out, T* grad_in, T* grad_parameters,
-                 int batch, T* scratch, bool squared) const {
+                 int batch, T* scratch, bool squared) const override {
     const Shape& is = this->input_shape();
     const Shape& os = this->output_shape();
     const std::size_t maps = std::size_t(batch) * os.channels;
