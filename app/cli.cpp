@@ -59,37 +59,40 @@ std::string Args::get(const std::string& name, const std::string& fallback) cons
   return get(name).value_or(fallback);
 }
 
+namespace {
+
+// `text` read whole by `convert` (std::stol or std::stod), or nullopt when it is not one number.
+template <class Convert>
+auto read_number(const std::string& text, Convert convert) -> std::optional<decltype(convert(text, nullptr))> {
+  std::size_t used = 0;
+  try {
+    const auto value = convert(text, &used);
+    if (used > 0 && used == text.size()) return value;
+  } catch (const std::logic_error&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 long Args::get_int(const std::string& name, long fallback, long min, long max) const {
   const auto text = get(name);
   if (!text) return fallback;
-  std::size_t used = 0;
-  long value = 0;
-  try {
-    value = std::stol(*text, &used);
-  } catch (const std::logic_error&) {
-    used = 0;
-  }
-  if (used == 0 || used != text->size()) throw UsageError("--" + name + " needs an integer, got '" + *text + "'");
-  if (value < min || value > max)
+  const auto value = read_number(*text, [](const std::string& t, std::size_t* used) { return std::stol(t, used); });
+  if (!value) throw UsageError("--" + name + " needs an integer, got '" + *text + "'");
+  if (*value < min || *value > max)
     throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return value;
+  return *value;
 }
 
 double Args::get_double(const std::string& name, double fallback, double min, double max) const {
   const auto text = get(name);
   if (!text) return fallback;
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(*text, &used);
-  } catch (const std::logic_error&) {
-    used = 0;
-  }
-  if (used == 0 || used != text->size() || !std::isfinite(value))
-    throw UsageError("--" + name + " needs a number, got '" + *text + "'");
-  if (value < min || value > max)
+  const auto value = read_number(*text, [](const std::string& t, std::size_t* used) { return std::stod(t, used); });
+  if (!value || !std::isfinite(*value)) throw UsageError("--" + name + " needs a number, got '" + *text + "'");
+  if (*value < min || *value > max)
     throw UsageError("--" + name + " must be between " + json_number(min) + " and " + json_number(max));
-  return value;
+  return *value;
 }
 
 std::string preset_option(const Args& args) {
