@@ -39,7 +39,7 @@ const CommandSpec kSpec{
      {"distortions", "", "train on the paper's random affine distortions (docs/distortions.md)"},
      {"loss", "NAME", "override the preset's loss: for classic map (default) or mse; for modern\n"
                       "                          softmax_cross_entropy (the only one that fits its output layer)"},
-     {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 1)"},
+     {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 7)"},
      {"seed", "N", "random seed for initialisation and shuffling (default 1)"},
      {"threads", "N", "worker threads (default: all cores; classic 1)"},
      {"limit", "N", "train on the first N training images only"},

@@ -78,7 +78,9 @@ struct NetworkSpec {
   InputScaling scaling;
   std::vector<LayerSpec> layers;
   LossKind loss = LossKind::softmax_cross_entropy;
-  float map_constant = 1.0f;  // j of eq. 9 (map loss only); the paper gives no value
+  // j of eq. 9 (map loss only). The paper gives no value; 7 had the lowest error of 1, 2, 5, 7, 10 and 20
+  // on held-out training images over eight seeds (docs/classic.md).
+  float map_constant = 7.0f;
   bool operator==(const NetworkSpec&) const = default;
 };
 
