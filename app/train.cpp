@@ -43,8 +43,9 @@ const CommandSpec kSpec{
      {"seed", "N", "random seed for initialisation and shuffling (default 1)"},
      {"threads", "N", "worker threads (default: all cores; classic 1)"},
      {"limit", "N", "train on the first N training images only"},
-     {"validation", "N", "hold out the last N training images and evaluate on them after every epoch\n"
-                         "                          instead of the test split, to make choices without seeing it"},
+     {"validation", "N", "hold out the last N images of the training split (--limit applies to the rest)\n"
+                         "                          and evaluate on them after every epoch instead of the test\n"
+                         "                          split, to make choices without seeing it"},
      {"out", "FILE", "where to save the model (default lenet5.model)"},
      {"json", "", "print one JSON object per epoch on stdout instead of text"}},
     0, 0};

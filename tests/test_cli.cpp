@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "lenet5/dataset.hpp"
 #include "lenet5/image.hpp"
 
 extern char** environ;
@@ -515,17 +516,37 @@ TEST_F(Cli, TrainWithTextOutputSaysWhatItDid) {
   EXPECT_TRUE(fs::exists(out));
 }
 
-// --validation N trains on the rest of the training split only (the same model as --limit on it) and reports
-// the held-out images' accuracy under its own name.
+// --validation N trains on the rest of the training split only (the same model as --limit on it), needs no
+// test split, and reports the accuracy on exactly the last N training images under its own name: their
+// labels are made wrong here, so a model that saw them, or a score taken on other images, would show.
 TEST_F(Cli, TrainHoldsOutTheLastImagesForValidation) {
+  constexpr std::uint32_t kHeldOut = 112;
+  lenet5::Dataset data = lenet5::load_mnist(data_dir_.string(), lenet5::Split::train);
+  for (std::size_t i = kTrainCount - kHeldOut; i < kTrainCount; ++i)
+    data.labels[i] = static_cast<std::uint8_t>((data.labels[i] + 1) % 10);
+  const fs::path relabelled = scratch_ / "relabelled";
+  fs::create_directories(relabelled);
+  write_bytes(relabelled / "train-images-idx3-ubyte", idx_file({kTrainCount, kSide, kSide}, data.images));
+  write_bytes(relabelled / "train-labels-idx1-ubyte", idx_file({kTrainCount}, data.labels));
+
   const fs::path held_out = scratch_ / "held-out.model", limited = scratch_ / "limited.model";
-  const CommandResult result = lenet5(train_arguments(held_out, kSeed, {"--validation", "112"}));
+  std::vector<std::string> arguments = train_arguments(held_out, kSeed, {"--validation", std::to_string(kHeldOut)});
+  arguments[2] = relabelled.string();  // --data
+  const CommandResult result = lenet5(arguments);
   ASSERT_EQ(result.exit_code, 0) << result;
-  ASSERT_EQ(lenet5(train_arguments(limited, kSeed, {"--limit", std::to_string(kTrainCount - 112)})).exit_code, 0);
+  ASSERT_EQ(lenet5(train_arguments(limited, kSeed, {"--limit", std::to_string(kTrainCount - kHeldOut)})).exit_code, 0);
   EXPECT_EQ(read_bytes(held_out), read_bytes(limited)) << "the held-out images were trained on";
   const Json last = parse_json(lines_of(result.out).back());
   EXPECT_FALSE(last.has("test_accuracy")) << result;
-  EXPECT_GT(last["validation_accuracy"].number(), 0.9) << result;
+  EXPECT_LT(last["validation_accuracy"].number(), 0.5) << "scored on images with their right labels\n" << result;
+
+  // The held-out images written as a test split: eval on them gives the accuracy train reported.
+  const lenet5::Dataset last_images = data.slice(kTrainCount - kHeldOut, kHeldOut);
+  write_bytes(relabelled / "t10k-images-idx3-ubyte", idx_file({kHeldOut, kSide, kSide}, last_images.images));
+  write_bytes(relabelled / "t10k-labels-idx1-ubyte", idx_file({kHeldOut}, last_images.labels));
+  const CommandResult evaluation = lenet5({"eval", held_out.string(), "--data", relabelled.string(), "--json"});
+  ASSERT_EQ(evaluation.exit_code, 0) << evaluation;
+  EXPECT_EQ(parse_json(evaluation.out)["accuracy"].number(), last["validation_accuracy"].number()) << result;
 
   const CommandResult text = lenet5({"train", "--data", data_dir_.string(), "--epochs", "1", "--validation", "112",
                                      "--threads", "2", "--out", (scratch_ / "text.model").string()});
