@@ -64,25 +64,22 @@ void check_layer_gradients(const LayerCase& c) {
   layer->backward(parameters.data(), input.data(), out.data(), grad_out.data(), grad_in.data(),
                   grad_parameters.data(), batch, scratch.data());
 
-  constexpr double h = 1e-6;
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const double saved = parameters[i];
-    parameters[i] = saved + h;
-    const double plus = weighted_output(*layer, parameters, input, weights, batch, scratch);
-    parameters[i] = saved - h;
-    const double minus = weighted_output(*layer, parameters, input, weights, batch, scratch);
-    parameters[i] = saved;
-    expect_close(grad_parameters[i], (plus - minus) / (2 * h), "parameter " + std::to_string(i));
-  }
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const double saved = input[i];
-    input[i] = saved + h;
-    const double plus = weighted_output(*layer, parameters, input, weights, batch, scratch);
-    input[i] = saved - h;
-    const double minus = weighted_output(*layer, parameters, input, weights, batch, scratch);
-    input[i] = saved;
-    expect_close(grad_in[i], (plus - minus) / (2 * h), "input " + std::to_string(i));
-  }
+  // Central differences of the weighted output, nudging each entry of `values` (the parameters, then the
+  // input) in turn.
+  const auto check = [&](std::vector<double>& values, const std::vector<double>& gradient, const std::string& what) {
+    constexpr double h = 1e-6;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double saved = values[i];
+      values[i] = saved + h;
+      const double plus = weighted_output(*layer, parameters, input, weights, batch, scratch);
+      values[i] = saved - h;
+      const double minus = weighted_output(*layer, parameters, input, weights, batch, scratch);
+      values[i] = saved;
+      expect_close(gradient[i], (plus - minus) / (2 * h), what + " " + std::to_string(i));
+    }
+  };
+  check(parameters, grad_parameters, "parameter");
+  check(input, grad_in, "input");
 }
 
 std::vector<std::vector<bool>> partial_table() {
