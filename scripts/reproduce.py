@@ -166,7 +166,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lenet5", default="build/lenet5")
     ap.add_argument("--data", default=os.environ.get("LENET5_DATA") or "data/mnist")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=8)
     ap.add_argument("--runs", default="runs/reproduction")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", default=",".join(CONFIGURATIONS))
