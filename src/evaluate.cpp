@@ -18,9 +18,8 @@ DatasetPredictions predict_dataset(const nn::Network<float>& network, const floa
   const int classes = network.output_size();
   const bool penalties = outputs_are_penalties(network.spec());
   DatasetPredictions result{std::vector<int>(data.count), std::vector<float>(data.count)};
-  // Threads take batches of 256 in turn and run each forward 32 images at a time, so that every layer's
-  // activations stay within a core's L2.
-  constexpr int kForward = 32;
+  // Threads take batches of 256 in turn and run each forward nn::kCacheBatch images at a time.
+  constexpr int kForward = nn::kCacheBatch;
   pool.run([&](int task) {
     auto workspace = network.make_workspace(kForward, false);
     std::vector<float> input(std::size_t(kForward) * network.input_size());

@@ -126,7 +126,7 @@ class Trainer {
   Trainer(Model& model, const Dataset& data, const TrainOptions& options)
       : model_(model), data_(data), options_(options), network_(model.spec), encoder_(model.spec),
         pool_(options.threads),
-        share_(std::min((options.batch + pool_.size() - 1) / pool_.size(), kChunk)) {
+        share_(std::min((options.batch + pool_.size() - 1) / pool_.size(), nn::kCacheBatch)) {
     if (model.parameters.size() != network_.parameter_count()) throw Error("model parameters do not fit its network");
     for (std::uint8_t label : data.labels)
       if (label >= network_.output_size()) throw Error("a training label exceeds the network's class count");
@@ -148,7 +148,7 @@ class Trainer {
   const nn::Network<float>& network() const { return network_; }
 
   // The gradient of examples order[first, first + batch): each thread takes a fixed share of the batch, in
-  // chunks of at most kChunk, so results depend on the thread count, never on timing. Returns the batch's
+  // chunks of at most nn::kCacheBatch, so results depend on the thread count, never on timing. Returns the batch's
   // summed loss and correct count.
   nn::LossResult compute_gradients(const std::vector<std::uint32_t>& order, std::size_t first, int batch) {
     pool_.run([&](int task) {
@@ -225,10 +225,7 @@ class Trainer {
   nn::Network<float> network_;
   InputEncoder encoder_;
   ThreadPool pool_;
-  // Examples a thread runs forward and backward at once: every layer's activations for 32 LeNet-5 inputs
-  // (~1 MB) stay within a core's L2; a larger share is worked through in chunks.
-  static constexpr int kChunk = 32;
-  int share_;
+  int share_;  // examples a thread runs forward and backward at once: its share, at most nn::kCacheBatch
   std::uint32_t pass_ = 0;
   std::vector<ThreadState> states_;
   std::vector<float*> gradients_;

@@ -27,6 +27,10 @@ void initialize_weights(std::span<T> weights, const std::optional<Activation>& a
   for (T& w : weights) w = T(rng.uniform(-float(bound), float(bound)));
 }
 
+// `n` rounded up to whole vectors of the widest instruction set (16 floats): matrices padded to it spare the
+// matrix kernel a ragged edge.
+constexpr std::size_t whole_vectors(std::size_t n) { return (n + 15) / 16 * 16; }
+
 template <class T>
 void square(const T* in, T* out, std::size_t n) {
 #pragma omp simd
@@ -59,7 +63,7 @@ class SquaringLayer : public Layer<T> {
 // ---- convolution ---------------------------------------------------------------------------------------
 // Lowered to a matrix product: a group of samples is unfolded into columns (im2col), one column per output
 // position, so that products(Cout × group·P) = W(Cout × Cin·k·k) · columns. Each sample's block of columns
-// is padded to a multiple of kColumnMultiple positions (zeros), so the matrix kernel only ever sees whole
+// is padded to whole vectors of positions (zeros), so the matrix kernel only ever sees whole
 // vectors; bias and activation are applied while copying the products out. A connection table is a mask: its weights are
 // scattered into a dense matrix whose unconnected entries are zero. (A convolution whose output is 1×1 is
 // a fully connected layer and is built as one: see make_layer.)
@@ -76,7 +80,7 @@ class Conv final : public SquaringLayer<T> {
     kernel_area_ = spec.kernel * spec.kernel;
     rows_ = std::size_t(in.channels) * kernel_area_;
     positions_ = std::size_t(this->output_shape().height) * this->output_shape().width;
-    padded_positions_ = (positions_ + kColumnMultiple - 1) / kColumnMultiple * kColumnMultiple;
+    padded_positions_ = whole_vectors(positions_);
     for (int o = 0; o < spec.out_channels; ++o)
       for (int i = 0; i < in.channels; ++i) weight_count_ += connected(o, i) ? kernel_area_ : 0;
     if constexpr (std::is_same_v<T, float>) {
@@ -196,10 +200,6 @@ class Conv final : public SquaringLayer<T> {
     }
     if (has_table()) gather_table_weights(grad_weights, grad_parameters);
   }
-
-  // Multiple of output positions a columns row is padded to: a whole vector of the widest instruction set
-  // (16 floats), so the matrix kernel never needs a ragged edge.
-  static constexpr std::size_t kColumnMultiple = 16;
 
   struct Buffers {
     const T* weights;  // dense Cout × rows (squared for the curvature pass)
@@ -416,7 +416,7 @@ class Conv final : public SquaringLayer<T> {
   int kernel_area_ = 0;
   std::size_t rows_ = 0;              // Cin·k·k
   std::size_t positions_ = 0;         // output height × width
-  std::size_t padded_positions_ = 0;  // rounded up to kColumnMultiple
+  std::size_t padded_positions_ = 0;  // rounded up to whole_vectors
   std::size_t weight_count_ = 0;
   enum class Kernel { im2col, lanes, rows };
   Kernel kernel_ = Kernel::im2col;  // for the forward pass and the weight gradient
@@ -645,8 +645,8 @@ class Dense final : public Layer<T> {
   }
 
   static constexpr int kColumnsFrom = 8;
-  // Examples as columns are padded to whole vectors of the widest instruction set.
-  static std::size_t padded(std::size_t batch) { return (std::max<std::size_t>(batch, 1) + 15) / 16 * 16; }
+  // Examples as columns are padded to whole vectors.
+  static std::size_t padded(std::size_t batch) { return whole_vectors(std::max<std::size_t>(batch, 1)); }
   int inputs() const { return this->input_shape().size(); }
   int outputs() const { return spec_.out_features; }
   DenseSpec spec_;
