@@ -103,6 +103,19 @@ TEST(MapLoss, ValueGradientAndCurvatureMatchTheFormula) {
   EXPECT_NEAR(loss_of(LossKind::mse, y, label), y[label], 1e-12);  // eq. 8
 }
 
+// RBF outputs are penalties under both criteria: the smallest one is the answer, so training's on-the-fly
+// accuracy counts a pattern right when its own penalty is the smallest.
+TEST(RbfLosses, CountTheSmallestPenaltyAsTheAnswer) {
+  const std::vector<double> y = {3.0, 0.5, 7.0, 2.0};
+  std::vector<double> unused(4);
+  for (const LossKind kind : {LossKind::mse, LossKind::map}) {
+    SCOPED_TRACE(to_string(kind));
+    for (std::uint8_t label = 0; label < 4; ++label)
+      EXPECT_EQ(compute_loss(kind, 7.0f, y.data(), &label, 1, 4, 1.0, unused.data()).correct, label == 1 ? 1 : 0)
+          << "label " << int(label);
+  }
+}
+
 // For linear layers into the RBF output with the MSE criterion, E = Σ_j (x_j − w_Dj)², quadratic in every
 // single parameter: the curvature pass's result, each parameter's exact second derivative (central
 // differences) and the input.
