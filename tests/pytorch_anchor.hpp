@@ -255,4 +255,29 @@ class PythonAnchorTest : public testing::Test {
   fs::path anchor_, script_, dir_;
 };
 
+// A suite whose tests share one run of the script (python and torch take a second or two to start): the first
+// test to start makes the comparison, writing the inputs, running the script and reading its results; the
+// others reuse it.
+template <class Comparison>
+class SharedRunTest : public PythonAnchorTest {
+ protected:
+  // Call from SetUp.
+  void start_shared(const std::string& anchor_name, const std::string& script_name) {
+    start(anchor_name, script_name);
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!comparison_ && skip_reason_.empty()) comparison_ = compare(skip_reason_);
+    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+    ASSERT_TRUE(comparison_) << "the comparison with PyTorch could not be made (see the first test's failures)";
+  }
+
+  // Nothing, with `skip_reason` set or after failed expectations, where it cannot be made.
+  virtual std::optional<Comparison> compare(std::string& skip_reason) = 0;
+
+  const Comparison& comparison() const { return *comparison_; }
+
+ private:
+  static inline std::optional<Comparison> comparison_;
+  static inline std::string skip_reason_;
+};
+
 }  // namespace lenet5::pytorch

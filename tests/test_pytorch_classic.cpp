@@ -119,25 +119,17 @@ struct Comparison {
   const Results& theirs(const Precision& p) const { return &p == &kDouble ? theirs_double : theirs_float; }
 };
 
-class PytorchClassic : public PythonAnchorTest {
+class PytorchClassic : public SharedRunTest<Comparison> {
  protected:
-  void SetUp() override {
-    start("pytorch_lenet5_classic.py", "pytorch_classic_crosscheck.py");
-    if (IsSkipped() || HasFatalFailure()) return;
-    if (!comparison_ && skip_reason_.empty()) compare();
-    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
-    ASSERT_TRUE(comparison_) << "the comparison could not be made (see the first test's failures)";
-  }
+  void SetUp() override { start_shared("pytorch_lenet5_classic.py", "pytorch_classic_crosscheck.py"); }
 
   const NetworkSpec spec_ = classic_preset();
   const nn::Network<float> network_{spec_};
-  static inline std::optional<Comparison> comparison_;
-  static inline std::string skip_reason_;
 
  private:
-  void compare() {
-    const std::optional<Dataset> data = mnist_test_images(kImages, skip_reason_);
-    if (!data) return;
+  std::optional<Comparison> compare(std::string& skip_reason) override {
+    const std::optional<Dataset> data = mnist_test_images(kImages, skip_reason);
+    if (!data) return std::nullopt;
     Model model = initialize_model(spec_, 3);
     Rng rng(1998);
     randomize_biases_and_coefficients(network_, model.parameters, rng);
@@ -149,7 +141,7 @@ class PytorchClassic : public PythonAnchorTest {
     write_raw(dir() / "prototypes.f64", widened(prototypes));
     write_raw(dir() / "parameters.f64", widened(model.parameters));
     write_config();
-    if (!run_script(skip_reason_)) return;
+    if (!run_script(skip_reason)) return std::nullopt;
 
     Comparison c;
     c.parameters = widened(model.parameters);
@@ -161,7 +153,7 @@ class PytorchClassic : public PythonAnchorTest {
     c.ours_float.after_sgd = sgd_step_through_train(model, *data);
     c.theirs_double = read_theirs(kDouble);
     c.theirs_float = read_theirs(kFloat);
-    comparison_ = std::move(c);
+    return c;
   }
 
   void write_config() const {
@@ -215,8 +207,8 @@ TEST_F(PytorchClassic, InputsAreEncodedAlike) {
            std::to_string(i % 32);
   };
   for (const Precision* precision : {&kDouble, &kFloat}) {
-    const double worst = expect_close_by_group({all}, comparison_->ours_float.inputs,
-                                               comparison_->theirs(*precision).inputs, kInputTolerance,
+    const double worst = expect_close_by_group({all}, comparison().ours_float.inputs,
+                                               comparison().theirs(*precision).inputs, kInputTolerance,
                                                std::string("inputs, anchor in ") + precision->name, describe);
     std::printf("[ pytorch  ] classic inputs vs the anchor's %s encoding: worst relative difference %.3g\n",
                 precision->name, worst);
@@ -226,8 +218,8 @@ TEST_F(PytorchClassic, InputsAreEncodedAlike) {
 TEST_F(PytorchClassic, PenaltiesAndLossesAgree) {
   for (const Precision* precision : {&kDouble, &kFloat}) {
     SCOPED_TRACE(precision->name);
-    const Results& ours = comparison_->ours(*precision);
-    const Results& theirs = comparison_->theirs(*precision);
+    const Results& ours = comparison().ours(*precision);
+    const Results& theirs = comparison().theirs(*precision);
     const double penalties = expect_close_by_group({{"penalties", 0, ours.penalties.size()}}, ours.penalties,
                                                    theirs.penalties, precision->tolerance, "RBF penalties",
                                                    describe_penalty);
@@ -248,8 +240,8 @@ TEST_F(PytorchClassic, GradientsAgreeForBothLosses) {
   const auto groups = parameter_groups(network_);
   for (const Precision* precision : {&kDouble, &kFloat}) {
     SCOPED_TRACE(precision->name);
-    const Results& ours = comparison_->ours(*precision);
-    const Results& theirs = comparison_->theirs(*precision);
+    const Results& ours = comparison().ours(*precision);
+    const Results& theirs = comparison().theirs(*precision);
     const double map = expect_close_by_group(groups, ours.map_gradient, theirs.map_gradient, precision->tolerance,
                                              "MAP gradients", parameter_describer(network_));
     const double mse = expect_close_by_group(groups, ours.mse_gradient, theirs.mse_gradient, precision->tolerance,
@@ -264,9 +256,9 @@ TEST_F(PytorchClassic, OneSgdStepGivesTheSameWeights) {
   const auto groups = parameter_groups(network_);
   for (const Precision* precision : {&kDouble, &kFloat}) {
     SCOPED_TRACE(precision->name);
-    const Results& ours = comparison_->ours(*precision);
-    const Results& theirs = comparison_->theirs(*precision);
-    expect_moved_by_group(groups, comparison_->parameters, theirs.after_sgd, 100 * kFloatTolerance, "the SGD step");
+    const Results& ours = comparison().ours(*precision);
+    const Results& theirs = comparison().theirs(*precision);
+    expect_moved_by_group(groups, comparison().parameters, theirs.after_sgd, 100 * kFloatTolerance, "the SGD step");
     const double worst = expect_close_by_group(groups, ours.after_sgd, theirs.after_sgd, precision->tolerance,
                                                "weights after one SGD step", parameter_describer(network_));
     std::printf("[ pytorch  ] classic %s: weights after one SGD step: worst relative difference per layer %.3g\n",
