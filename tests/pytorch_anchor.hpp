@@ -20,7 +20,6 @@
 #include <functional>
 #include <iterator>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
