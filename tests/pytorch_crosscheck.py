@@ -3,51 +3,38 @@
 
   /usr/bin/python3 tests/pytorch_crosscheck.py ANCHOR_PATH WORKDIR
 
-Builds the reference LeNet5 from ANCHOR_PATH (../shared/anchors/pytorch_lenet5.py, imported, not copied),
-loads the weights the C++ test wrote, computes the logits of a batch in float32, then takes ONE step of
-torch.optim.SGD(lr, momentum) on F.cross_entropy(logits, labels) (mean over the batch).
+Builds the reference LeNet5 from ANCHOR_PATH (../shared/anchors/pytorch_lenet5.py, imported, not copied) with our
+weights, in float32, and
+  - computes the logits of a batch of given network inputs;
+  - encodes MNIST bytes exactly as the anchor's own training does, with its load(..., normalize=True) (MNIST
+    mean and deviation, padding with the background value), and trains on them, for each run, from our weights:
+    `steps` steps of torch.optim.SGD (momentum, weight_decay) or torch.optim.Adam (weight_decay: L2 added to the
+    gradient, as ours does), each on F.cross_entropy of the whole set (mean over it).
 
 WORKDIR holds, written by the test (raw little-endian, no headers):
-  config.json      {"batch": B, "learning_rate": lr, "momentum": m,
-                    "layers": [{"name": "C1", "parameters": 156}, ...]}  (layers with parameters, in order)
+  config.json      {"batch": B, "layers": [{"name": "C1", "parameters": 156}, ...],  (layers with parameters)
+                    "runs": [{"name": ..., "optimizer": "sgd"|"adam", "learning_rate": lr, "momentum": m,
+                              "weight_decay": wd, "steps": n}, ...]}
   parameters.f32   the flat parameter buffer, in our order
-  inputs.f32       B x 1 x 32 x 32 network inputs, already scaled
-  labels.u8        B labels
+  inputs.f32       B x 1 x 32 x 32 network inputs, already scaled (for the logits)
+  t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte   the training images, as IDX files for the anchor's load()
 and receives:
-  logits.f32       B x 10, before the step
-  parameters_after.f32  the flat parameters after the step, in our order
-  result.json      {"loss": mean cross-entropy before the step, "torch": version}
+  logits.f32          B x 10
+  after_RUN.f32       the flat parameters after each run, in our order
+  result.json         {"loss_RUN_STEP": mean cross-entropy before step STEP (1-based) of each run, "torch": version}
 
 Exit status 77 (the conventional "skipped") with the reason on stdout when torch cannot be imported.
 """
-import array
-import importlib.util
-import json
 import os
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pytorch_exchange import SKIPPED, Workdir, import_anchor, import_torch  # noqa: E402
 
 # Our flat order, layer by layer: conv weights [out][in][ky][kx] then bias[out]; dense weights [out][in] then
 # bias[out]. That is PyTorch's own parameter order and layout for these modules; check_layout verifies it.
 OUR_LAYERS = [("C1", "c1"), ("C3", "c3"), ("C5", "c5"), ("F6", "f6"), ("OUTPUT", "out")]
-
-
-def read_floats(path, count):
-    values = array.array("f")
-    with open(path, "rb") as f:
-        values.frombytes(f.read())
-    if sys.byteorder != "little":
-        values.byteswap()
-    if len(values) != count:
-        raise SystemExit(f"{path}: expected {count} float32 values, found {len(values)}")
-    return values
-
-
-def write_floats(path, tensor):
-    values = array.array("f", tensor.detach().reshape(-1).tolist())
-    if sys.byteorder != "little":
-        values.byteswap()
-    with open(path, "wb") as f:
-        f.write(values.tobytes())
 
 
 def check_layout(model, layers):
@@ -68,53 +55,53 @@ def check_layout(model, layers):
         raise SystemExit(f"PyTorch parameter order {actual_order} differs from ours {expected_order}")
 
 
+def make_optimizer(torch, parameters, run):
+    if run["optimizer"] == "sgd":
+        return torch.optim.SGD(parameters, lr=run["learning_rate"], momentum=run["momentum"],
+                               weight_decay=run["weight_decay"])
+    if run["optimizer"] == "adam":
+        return torch.optim.Adam(parameters, lr=run["learning_rate"], weight_decay=run["weight_decay"])
+    raise SystemExit(f"unknown optimizer {run['optimizer']}")
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(f"usage: {sys.argv[0]} ANCHOR_PATH WORKDIR")
-    anchor_path, workdir = sys.argv[1], sys.argv[2]
-    try:
-        import torch
-        import torch.nn.functional as F
-    except Exception as error:  # ImportError, or a broken installation
-        print(f"python3-torch is not usable ({type(error).__name__}: {error}); apt-get install python3-torch")
-        return 77
-
-    sys.dont_write_bytecode = True  # leave no __pycache__ beside the anchor
-    spec = importlib.util.spec_from_file_location("pytorch_lenet5_anchor", anchor_path)
-    anchor = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(anchor)
-
-    with open(os.path.join(workdir, "config.json")) as f:
-        config = json.load(f)
+    torch = import_torch()
+    if torch is None:
+        return SKIPPED
+    import torch.nn.functional as F
+    anchor = import_anchor(sys.argv[1], "pytorch_lenet5_anchor")
+    work = Workdir(sys.argv[2])
+    config = work.config()
     batch = int(config["batch"])
 
-    torch.set_num_threads(1)
-    model = anchor.LeNet5()  # the defaults: relu, average pooling
-    check_layout(model, config["layers"])
-    parameters = list(model.parameters())
-    total = sum(p.numel() for p in parameters)
-    flat = torch.tensor(read_floats(os.path.join(workdir, "parameters.f32"), total), dtype=torch.float32)
+    def model_with_our_weights():
+        model = anchor.LeNet5()  # the defaults: relu, average pooling
+        check_layout(model, config["layers"])
+        total = sum(p.numel() for p in model.parameters())
+        flat = torch.tensor(work.read("parameters.f32", "f", total), dtype=torch.float32)
+        with torch.no_grad():
+            torch.nn.utils.vector_to_parameters(flat, model.parameters())
+        return model
+
+    inputs = torch.tensor(work.read("inputs.f32", "f", batch * 32 * 32), dtype=torch.float32).reshape(batch, 1, 32, 32)
     with torch.no_grad():
-        torch.nn.utils.vector_to_parameters(flat, parameters)
+        work.write("logits.f32", model_with_our_weights()(inputs), "f")
 
-    inputs = torch.tensor(read_floats(os.path.join(workdir, "inputs.f32"), batch * 32 * 32),
-                          dtype=torch.float32).reshape(batch, 1, 32, 32)
-    with open(os.path.join(workdir, "labels.u8"), "rb") as f:
-        labels = torch.tensor(list(f.read()), dtype=torch.long)
-    if labels.numel() != batch:
-        raise SystemExit(f"labels.u8: expected {batch} labels, found {labels.numel()}")
-
-    optimizer = torch.optim.SGD(parameters, lr=float(config["learning_rate"]), momentum=float(config["momentum"]))
-    logits = model(inputs)
-    loss = F.cross_entropy(logits, labels)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-
-    write_floats(os.path.join(workdir, "logits.f32"), logits)
-    write_floats(os.path.join(workdir, "parameters_after.f32"), torch.nn.utils.parameters_to_vector(parameters))
-    with open(os.path.join(workdir, "result.json"), "w") as f:
-        json.dump({"loss": float(loss), "torch": torch.__version__}, f)
+    images, labels = anchor.load(work.path, "t10k", normalize=True)
+    result = {"torch": torch.__version__}
+    for run in config["runs"]:
+        model = model_with_our_weights()
+        optimizer = make_optimizer(torch, model.parameters(), run)
+        for step in range(1, int(run["steps"]) + 1):
+            loss = F.cross_entropy(model(images), labels)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            result[f"loss_{run['name']}_{step}"] = float(loss)
+        work.write(f"after_{run['name']}.f32", torch.nn.utils.parameters_to_vector(model.parameters()), "f")
+    work.write_result(result)
     return 0
 
 
