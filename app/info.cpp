@@ -16,7 +16,7 @@ const CommandSpec kSpec{
     "image, biases counted as the 1998 paper counts them), with totals.",
     {{"preset", "NAME", "a preset: modern (default) or classic"},
      {"model", "FILE", "describe a saved model instead of a preset"},
-     {"json", "", "print one JSON object: layers, parameters, connections"}},
+     {"json", "", "print one JSON object: layers, loss, parameters, connections"}},
     0, 0};
 
 std::string shape_text(const lenet5::Shape& shape) {
@@ -34,6 +34,9 @@ int run(const Args& args) {
     parameters += layer.parameters;
     connections += layer.connections;
   }
+  // The MAP loss's constant j (eq. 9) is part of the loss: shown with it, as the model file's text form does;
+  // other losses have none (null in JSON).
+  const bool has_map_constant = spec.loss == lenet5::LossKind::map;
   if (args.flag("json")) {
     const auto layer_json = [](const lenet5::LayerSummary& layer) {
       return "{\"name\":" + json_string(layer.name) + ",\"type\":" + json_string(layer.description) +
@@ -43,14 +46,18 @@ int run(const Args& args) {
              ",\"connections\":" + std::to_string(layer.connections) + "}";
     };
     const std::string out = "{\"preset\":" + json_string(spec.preset) + ",\"input\":" +
-                            json_string(shape_text(spec.input)) + ",\"layers\":" + json_array(layers, layer_json) +
+                            json_string(shape_text(spec.input)) +
+                            ",\"loss\":" + json_string(lenet5::to_string(spec.loss)) +
+                            ",\"map_constant\":" + (has_map_constant ? json_number(spec.map_constant) : "null") +
+                            ",\"layers\":" + json_array(layers, layer_json) +
                             ",\"parameters\":" + std::to_string(parameters) +
                             ",\"connections\":" + std::to_string(connections) + "}";
     std::puts(out.c_str());
     return 0;
   }
-  std::printf("LeNet-5, preset %s: input %s, loss %s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
-              lenet5::to_string(spec.loss).c_str());
+  std::printf("LeNet-5, preset %s: input %s, loss %s%s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
+              lenet5::to_string(spec.loss).c_str(),
+              has_map_constant ? (" j=" + json_number(spec.map_constant)).c_str() : "");
   // Fixed parameters (the RBF prototypes) are shown beside the trainable ones but not counted in the total,
   // as the paper counts them.
   const auto parameter_text = [](std::size_t trainable, std::size_t fixed) {

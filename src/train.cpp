@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <numbers>
 #include <numeric>
 #include <utility>
 
@@ -16,6 +15,7 @@
 #include "nn/network.hpp"
 #include "nn/optimizer.hpp"
 #include "prediction.hpp"
+#include "schedule.hpp"
 
 namespace lenet5 {
 namespace {
@@ -92,23 +92,6 @@ void validate(const Model& model, const Dataset& train_data, const Dataset* held
     held_out->check_consistent("held-out set");
     InputEncoder(model.spec).check_size(held_out->cols, held_out->rows);
   }
-}
-
-float learning_rate_at(const TrainOptions& options, long step, long total_steps, int epoch) {
-  switch (options.schedule) {
-    case Schedule::constant: return options.learning_rate;
-    case Schedule::cosine:
-      return options.learning_rate * 0.5f *
-             float(1.0 + std::cos(std::numbers::pi * double(step) / double(std::max(total_steps, 1L))));
-    case Schedule::step: return options.learning_rate * std::pow(0.5f, float(epoch / options.step_epochs));
-    case Schedule::paper: {
-      // §III-B, by pass (1-based): 1–2, 3–5, 6–8, 9–12, 13 on.
-      const int pass = epoch + 1;
-      const float factor = pass <= 2 ? 1.0f : pass <= 5 ? 0.4f : pass <= 8 ? 0.2f : pass <= 12 ? 0.1f : 0.02f;
-      return options.learning_rate * factor;
-    }
-  }
-  return options.learning_rate;
 }
 
 // Everything one thread needs for its share of a batch.

@@ -463,6 +463,21 @@ TEST_F(Cli, InfoJsonCountsParameters) {
   EXPECT_EQ(info["layers"].array().back()["name"].string(), "OUTPUT");
 }
 
+// The loss belongs to the network description: classic trains on eq. 9's MAP loss with j = 7
+// (docs/classic.md), modern on softmax cross-entropy, which has no constant (null).
+TEST_F(Cli, InfoNamesTheLossAndItsConstant) {
+  const CommandResult classic = lenet5({"info", "--preset", "classic", "--json"});
+  ASSERT_EQ(classic.exit_code, 0) << classic;
+  EXPECT_EQ(parse_json(classic.out)["loss"].string(), "map");
+  EXPECT_EQ(parse_json(classic.out)["map_constant"].number(), 7);
+  const CommandResult modern = lenet5({"info", "--json"});
+  ASSERT_EQ(modern.exit_code, 0) << modern;
+  EXPECT_EQ(parse_json(modern.out)["loss"].string(), "softmax_cross_entropy");
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(parse_json(modern.out)["map_constant"].value)) << modern;
+  const CommandResult text = lenet5({"info", "--preset", "classic"});
+  EXPECT_THAT(text.out, HasSubstr("loss map j=7\n")) << text;
+}
+
 TEST_F(Cli, InfoDescribesASavedModel) {
   const CommandResult result = lenet5({"info", "--model", model_.string(), "--json"});
   ASSERT_EQ(result.exit_code, 0) << result;

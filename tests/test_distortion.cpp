@@ -128,6 +128,25 @@ TEST(DistortionTest, BilinearByHandAtHalfPixelShifts) {
   EXPECT_EQ(diagonal[12 * kSide + 12], 10);  // 41 / 4 = 10.25
 }
 
+TEST(DistortionTest, HorizontalShearMovesEachRowByShearTimesItsHeightFromTheCentre) {
+  // Shear k moves input point q to x = q_x + k·(q_y − c_y), c_y = 13.5. Single ink pixels:
+  //   k = 0.4: row 21 moves 0.4·7.5 = +3 (x 10 → 13); row 6 moves 0.4·(−7.5) = −3 (x 20 → 17); both exact.
+  //   k = 0.2: row 16 moves 0.2·2.5 = +0.5: a 200 at x 10 covers x 10 and 11 half each, 100 and 100.
+  const auto single_pixel = [](int x, int y, std::uint8_t value) {
+    Picture picture(kSide * kSide, 0);
+    picture[y * kSide + x] = value;
+    return picture;
+  };
+  DistortionParams shear;
+  shear.shear = 0.4f;
+  EXPECT_EQ(resample(single_pixel(10, 21, 255), affine_map(shear)), single_pixel(13, 21, 255));
+  EXPECT_EQ(resample(single_pixel(20, 6, 255), affine_map(shear)), single_pixel(17, 6, 255));
+  shear.shear = 0.2f;
+  Picture halves = single_pixel(10, 16, 100);
+  halves[16 * kSide + 11] = 100;
+  EXPECT_EQ(resample(single_pixel(10, 16, 200), affine_map(shear)), halves);
+}
+
 TEST(DistortionTest, AnySizeAndAnyMapStaysInBounds) {
   // Odd sizes, maps far outside the image, huge zooms and a NaN: only background or in-range reads
   // (the sanitizer build checks the memory accesses).

@@ -21,18 +21,22 @@ std::string mnist_dir() {
 
 bool has_mnist() { return std::filesystem::exists(mnist_dir()); }
 
-TEST(Integration, OneEpochOnTenThousandImagesReaches95Percent) {
+// Seed 1 on two threads reaches 96.77 % (measured 2026-12-02, build of this commit); the bar sits 0.5 points
+// under it, so a change that costs half a point of accuracy fails.
+TEST(Integration, OneEpochOnTenThousandImagesReaches96Point27Percent) {
   if (!has_mnist()) GTEST_SKIP() << "SKIPPED: MNIST not found at " << mnist_dir() << " (set LENET5_DATA)";
   const Dataset train_data = load_mnist(mnist_dir(), Split::train).head(10000);
   const Dataset test_data = load_mnist(mnist_dir(), Split::test);
   TrainOptions options;
   options.epochs = 1;
   options.batch = 16;  // one short epoch needs more, smaller steps than the full-run default (64 gives 94.99 %)
+  options.threads = 2;  // results depend on the thread count: fixed, like the seed, so the figure is this run's
+  options.seed = 1;
   Model model = initialize_model(modern_preset(), options.seed);
   train(model, train_data, nullptr, options);
   const double accuracy = evaluate(model, test_data).accuracy;
   RecordProperty("test_accuracy", std::to_string(accuracy));
-  EXPECT_GE(accuracy, 0.95);
+  EXPECT_GE(accuracy, 0.9627);
 }
 
 TEST(Integration, SameSeedAndThreadsGiveBitIdenticalModels) {
