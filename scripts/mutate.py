@@ -98,6 +98,13 @@ def run_suite(tree, build, log):
     return None
 
 
+def is_worktree_root(folder):
+    if not os.path.isdir(folder):
+        return False
+    top = subprocess.run(["git", "-C", folder, "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    return top.returncode == 0 and os.path.realpath(top.stdout.strip()) == os.path.realpath(folder)
+
+
 def build_tests(build, log):
     return run(["ninja", "-C", build, "lenet5_tests", "lenet5_cli"], None, log) == 0
 
@@ -131,9 +138,10 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True,
                           check=True).stdout.strip()
-    if os.path.isdir(tree):
+    if is_worktree_root(tree):
         subprocess.run(["git", "-C", tree, "checkout", "-q", "--detach", "--force", head], check=True)
-    else:
+    else:  # never reset or clean a folder that is not its own worktree: git would act on the enclosing checkout
+        shutil.rmtree(tree, ignore_errors=True)
         subprocess.run(["git", "-C", ROOT, "worktree", "prune"], check=True)
         subprocess.run(["git", "-C", ROOT, "worktree", "add", "-q", "--detach", tree, head], check=True)
     subprocess.run(["git", "-C", tree, "clean", "-qfdx"], check=True)
@@ -147,9 +155,14 @@ def main():
     if run(["cmake", "-S", tree, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
             "-DLENET5_BUILD_TESTS=ON"], None, log) != 0 or not build_tests(build, log):
         raise SystemExit(f"mutate: the unmutated tree does not build (see {log})")
-    failure = run_suite(tree, build, log)
-    if failure:
-        raise SystemExit(f"mutate: the unmutated suite fails ({failure}; see {log})")
+    # The whole suite must pass unmutated, and run: a test skipped here (no torch, no MNIST) would let the
+    # mutants it guards survive unexplained.
+    report = os.path.join(args.work, "baseline.xml")
+    if run([os.path.join(build, "tests", "lenet5_tests"), f"--gtest_output=xml:{report}"], tree, log,
+           TEST_TIMEOUT_S) != 0:
+        raise SystemExit(f"mutate: the unmutated suite fails (see {log})")
+    if run([sys.executable, os.path.join(ROOT, "scripts", "check-skips.py"), "--strict", report], None, log) != 0:
+        raise SystemExit(f"mutate: the unmutated suite skips tests (see {log})")
 
     killed, survived, broken = [], [], []
     started = time.monotonic()

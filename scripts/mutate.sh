@@ -13,6 +13,6 @@
 # Not part of .ci/run; docs/testing.md records the last full run.
 set -euo pipefail
 case "${1:-}" in
-  -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 exec python3 "$(dirname "$0")/mutate.py" "$@"

@@ -27,6 +27,7 @@
 #include "core/rng.hpp"
 #include "lenet5/dataset.hpp"
 #include "nn/network.hpp"
+#include "test_util.hpp"
 
 namespace lenet5::pytorch {
 
@@ -73,11 +74,6 @@ inline void write_idx(const fs::path& path, const std::vector<std::uint32_t>& di
     for (int shift = 24; shift >= 0; shift -= 8) file.push_back(std::uint8_t(d >> shift));
   file.insert(file.end(), bytes.begin(), bytes.end());
   write_raw(path, file);
-}
-
-inline std::string mnist_dir() {
-  if (const char* env = std::getenv("LENET5_DATA"); env && *env) return env;
-  return LENET5_SOURCE_DIR "/../shared/data/mnist";
 }
 
 // A named slice of a flat buffer: one layer's parameters, or all of a batch's penalties.
@@ -214,11 +210,11 @@ class PythonAnchorTest : public testing::Test {
 
   // The first `count` MNIST test images, or nothing (with `skip_reason` set) where MNIST is absent.
   static std::optional<Dataset> mnist_test_images(std::size_t count, std::string& skip_reason) {
-    if (!fs::exists(mnist_dir())) {
-      skip_reason = "SKIPPED: MNIST not found at " + mnist_dir() + " (set LENET5_DATA)";
+    if (!fs::exists(testing_util::mnist_dir())) {
+      skip_reason = "SKIPPED: MNIST not found at " + testing_util::mnist_dir() + " (set LENET5_DATA)";
       return std::nullopt;
     }
-    return load_mnist(mnist_dir(), Split::test).head(count);
+    return load_mnist(testing_util::mnist_dir(), Split::test).head(count);
   }
 
   // Runs the script. Returns false, with `skip_reason` set where torch cannot be imported (the script's exit
@@ -266,7 +262,7 @@ class SharedRunTest : public PythonAnchorTest {
     if (IsSkipped() || HasFatalFailure()) return;
     if (!comparison_ && skip_reason_.empty()) comparison_ = compare(skip_reason_);
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
-    ASSERT_TRUE(comparison_) << "the comparison with PyTorch could not be made (see the first test's failures)";
+    ASSERT_TRUE(comparison_) << "the comparison with PyTorch could not be made (see the failures above)";
   }
 
   // Nothing, with `skip_reason` set or after failed expectations, where it cannot be made.

@@ -120,7 +120,7 @@ TEST(RbfLosses, CountTheSmallestPenaltyAsTheAnswer) {
 // single parameter: the curvature pass's result, each parameter's exact second derivative (central
 // differences) and the input.
 struct CurvatureCheck {
-  std::vector<double> curvature, second_derivative, input;
+  std::vector<double> curvature, second_derivative, input, parameters;
 };
 
 CurvatureCheck check_curvature(const std::vector<LayerSpec>& layers, Shape input) {
@@ -159,7 +159,7 @@ CurvatureCheck check_curvature(const std::vector<LayerSpec>& layers, Shape input
     const double minus = loss(shifted);
     second_derivative[i] = (plus - 2 * at + minus) / (h * h);
   }
-  return {curvature, second_derivative, x};
+  return {curvature, second_derivative, x, parameters};
 }
 
 // Networks for which the Gauss-Newton diagonal is the exact second derivative: every weight reaches each
@@ -200,6 +200,37 @@ TEST(SdlmCurvature, SubsamplingCoefficientsSumTheirConnections) {
     EXPECT_NEAR(check.curvature[m], expected, 1e-9) << "coefficient " << m;
     EXPECT_NEAR(check.curvature[maps + m], check.second_derivative[maps + m], 1e-5 * (1 + check.curvature[maps + m]))
         << "bias " << m;
+  }
+}
+
+TEST(SdlmCurvature, SquashingUnitsScaleItByTheirSquaredSlope) {
+  // A fully connected layer of squashing units into the RBF output under MSE: E = Σ_j (f(a_j) − w_Dj)²,
+  // a_j = Σ_k W_jk·x_k + b_j. The output's second derivative 2 reaches a_j times f′(a_j)² (eq. 27 without
+  // off-diagonal terms), so W_jk's curvature is 2·f′(a_j)²·x_k² and b_j's 2·f′(a_j)², both averaged over the
+  // batch, with f′(a) = A·S·(1 − tanh²(S·a)) (App. A: A = 1.7159, S = 2/3).
+  constexpr int inputs = 20, units = 84, batch = 2;
+  const CurvatureCheck check = check_curvature(
+      {{"F", DenseSpec{units, Activation::scaled_tanh}}, {"OUTPUT", RbfSpec{10}}}, {5, 2, 2});
+  ASSERT_EQ(check.curvature.size(), std::size_t(units) * (inputs + 1));
+  const auto& w = check.parameters;
+  for (int j = 0; j < units; ++j) {
+    std::vector<double> slope_squared(batch);
+    for (int n = 0; n < batch; ++n) {
+      double a = w[std::size_t(units) * inputs + j];  // the bias, after the weights
+      for (int k = 0; k < inputs; ++k) a += w[std::size_t(j) * inputs + k] * check.input[std::size_t(n) * inputs + k];
+      const double t = std::tanh(2.0 / 3.0 * a), slope = 1.7159 * 2.0 / 3.0 * (1 - t * t);
+      slope_squared[n] = slope * slope;
+    }
+    for (int k = 0; k < inputs; ++k) {
+      double expected = 0;
+      for (int n = 0; n < batch; ++n) {
+        const double x = check.input[std::size_t(n) * inputs + k];
+        expected += 2 * slope_squared[n] * x * x / batch;
+      }
+      EXPECT_NEAR(check.curvature[std::size_t(j) * inputs + k], expected, 1e-12) << "W " << j << "," << k;
+    }
+    EXPECT_NEAR(check.curvature[std::size_t(units) * inputs + j], (slope_squared[0] + slope_squared[1]), 1e-12)
+        << "b " << j;
   }
 }
 

@@ -130,7 +130,8 @@ TEST(DistortionTest, BilinearByHandAtHalfPixelShifts) {
 
 TEST(DistortionTest, HorizontalShearMovesEachRowByShearTimesItsHeightFromTheCentre) {
   // Shear k moves input point q to x = q_x + k·(q_y − c_y), c_y = 13.5. Single ink pixels:
-  //   k = 0.4: row 21 moves 0.4·7.5 = +3 (x 10 → 13); row 6 moves 0.4·(−7.5) = −3 (x 20 → 17); both exact.
+  //   k = 0.4: row 21 moves 0.4·7.5 = +3 (x 10 → 13); row 6 moves 0.4·(−7.5) = −3 (x 20 → 17); both land on
+  //   whole pixels (within float rounding, which the +0.5 rounding to bytes absorbs).
   //   k = 0.2: row 16 moves 0.2·2.5 = +0.5: a 200 at x 10 covers x 10 and 11 half each, 100 and 100.
   const auto single_pixel = [](int x, int y, std::uint8_t value) {
     Picture picture(kSide * kSide, 0);

@@ -1,6 +1,6 @@
 // IDX / MNIST loading: well-formed files in both spellings and both encodings, and each kind of damaged or
 // hostile file producing its own specific error. All inputs are built here in a temporary folder, except the
-// last test, which checks the real MNIST files when ../shared/data/mnist is present.
+// last test, which checks the real MNIST files at $LENET5_DATA (else ../shared/data/mnist) when present.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>  // setenv, unsetenv (POSIX)
@@ -8,8 +8,10 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -276,6 +278,12 @@ TEST_F(IdxTest, LoadMnistExplainsWhatItLookedFor) {
 }
 
 TEST(ResolveDataDir, FlagThenEnvironmentThenDefault) {
+  // Put back what the other tests of this process read (the MNIST folder) however this test ends.
+  const char* before = std::getenv("LENET5_DATA");
+  const struct Restore {
+    std::optional<std::string> value;
+    ~Restore() { value ? setenv("LENET5_DATA", value->c_str(), 1) : unsetenv("LENET5_DATA"); }
+  } restore{before ? std::optional<std::string>(before) : std::nullopt};
   ASSERT_EQ(setenv("LENET5_DATA", "/from/env", 1), 0);
   EXPECT_EQ(lenet5::resolve_data_dir(std::string("/from/flag")), "/from/flag");
   EXPECT_EQ(lenet5::resolve_data_dir(std::nullopt), "/from/env");
@@ -286,7 +294,7 @@ TEST(ResolveDataDir, FlagThenEnvironmentThenDefault) {
 }
 
 TEST(Mnist, LoadsSharedCopyWhenPresent) {
-  const std::string dir = LENET5_SOURCE_DIR "/../shared/data/mnist";
+  const std::string dir = lenet5::testing_util::mnist_dir();
   if (!fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz")) GTEST_SKIP() << "MNIST not found at " << dir;
   const lenet5::Dataset train = lenet5::load_mnist(dir, lenet5::Split::train);
   EXPECT_EQ(train.count, 60000u);

@@ -10,14 +10,12 @@
 #include "lenet5/evaluate.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/train.hpp"
+#include "test_util.hpp"
 
 namespace lenet5 {
 namespace {
 
-std::string mnist_dir() {
-  if (const char* env = std::getenv("LENET5_DATA"); env && *env) return env;
-  return LENET5_SOURCE_DIR "/../shared/data/mnist";
-}
+using testing_util::mnist_dir;
 
 bool has_mnist() { return std::filesystem::exists(mnist_dir()); }
 

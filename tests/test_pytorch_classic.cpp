@@ -3,7 +3,8 @@
 // itself, with the same random weights (biases and subsampling coefficients included) and our RBF
 // prototypes, the penalties, the MAP (j = 7) and MSE losses, every parameter's gradient under both losses and
 // the weights after one plain SGD step agree, within 1e-9 in double precision and 1e-5 in float, each relative
-// to the largest magnitude of the same quantity in the same layer. Our trainable subsampling scales the block's
+// to the largest magnitude of the same quantity in the same layer. The float step goes through lenet5::train;
+// in double our side's step is w − lr·g on our gradient (the update rules are pinned by test_optimizers.cpp). Our trainable subsampling scales the block's
 // mean, so the anchor runs with subsample="mean". Skipped, saying why, where python3-torch or MNIST is absent
 // (CI has both).
 #include <gtest/gtest.h>
@@ -110,7 +111,7 @@ struct Precision {
 };
 constexpr Precision kDouble{"float64", kDoubleTolerance}, kFloat{"float32", kFloatTolerance};
 
-// Everything both sides computed, once for all the tests of the suite: one python run.
+// Everything both sides computed, once per test process (ctest runs each test in its own: a python run each).
 struct Comparison {
   std::vector<double> parameters;  // before the step
   Results ours_double, ours_float, theirs_double, theirs_float;

@@ -28,7 +28,7 @@ TEST(RbfOutput, PenaltiesCountedOffTheBitmaps) {
   //  - all −1 (blank): 4 per ink pixel of digit i. Counted in the drawings row by row: 1 has
   //    1+2+2+1+1+1+1+1+1+5 = 16 ink pixels (y = 64), 3 has 5+1+1+1+2+1+1+1+2+3 = 18 (y = 72), 7 has 5+9·1 = 14 (56);
   //  - the drawing of 3: 0 for class 3, 4 per pixel where another digit differs: 7 differs from 3 in rows 3–10
-  //    by 2+2+3+2+2+2+3+2 = 18 pixels (y = 72), 8 in 15 (the closest pair, y = 60).
+  //    by 2+2+3+2+2+2+3+2 = 18 pixels (y = 72), 8 in 15 (the closest to 3, y = 60).
   std::vector<double> x(84, 0.0);
   x.insert(x.end(), 84, -1.0);
   const std::vector<double> three = drawn(3);

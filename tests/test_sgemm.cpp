@@ -86,6 +86,7 @@ double reference_conv(const ConvShape& shape, const std::vector<float>& in, cons
 TEST_P(KernelBuild, ConvLanesMatchesTheReference) {
   Rng rng(12);
   const KernelSet& build = kernels();
+  int shapes_checked = 0;  // the shapes this build's kernel takes: at least one
   EXPECT_TRUE(build.conv_lanes_fits(16, 5)) << build.isa;
   EXPECT_FALSE(build.conv_lanes_fits(16, 3)) << build.isa;
   EXPECT_FALSE(build.conv_lanes_fits(6, 5)) << build.isa;
@@ -93,6 +94,7 @@ TEST_P(KernelBuild, ConvLanesMatchesTheReference) {
   for (const ConvShape shape : {ConvShape{1, 5, 5, 16}, ConvShape{6, 14, 14, 16},
                                      ConvShape{3, 9, 17, 16}, ConvShape{2, 7, 34, 32}}) {
     if (!build.conv_lanes_fits(shape.out_channels, 5)) continue;
+    ++shapes_checked;
     const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
     const std::size_t rows = std::size_t(shape.channels) * 25;
     const std::vector<float> in = random_floats(std::size_t(shape.channels) * shape.height * shape.width, rng),
@@ -119,17 +121,21 @@ TEST_P(KernelBuild, ConvLanesMatchesTheReference) {
       }
     }
   }
+  EXPECT_GT(shapes_checked, 0) << build.isa << ": no test shape fits this build's kernel";
 }
 
 TEST_P(KernelBuild, ConvRowsMatchesTheReference) {
   Rng rng(13);
   const KernelSet& build = kernels();
+  int shapes_checked = 0;  // the shapes this build's kernel takes: at least one
   EXPECT_FALSE(build.conv_rows_fits(ConvShape{1, 32, 32, 6}, 3)) << build.isa;
-  // C1 (28-wide rows: a partial last vector on every build), one-vector rows, several input channels,
+  // C1 (28-wide rows: a partial last vector on the AVX2 and AVX-512 builds, too wide for the generic build's
+  // four vectors of 4), one-vector rows, several input channels,
   // map counts that need blocks of 6, 4, 3, 2 or 1.
   for (const ConvShape shape : {ConvShape{1, 32, 32, 6}, ConvShape{1, 9, 9, 4}, ConvShape{2, 12, 20, 3},
                                 ConvShape{3, 8, 21, 5}, ConvShape{1, 6, 6, 2}}) {
     if (!build.conv_rows_fits(shape, 5)) continue;
+    ++shapes_checked;
     const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
     const std::size_t rows = std::size_t(shape.channels) * 25, sample = std::size_t(shape.channels) * shape.height * shape.width;
     const int samples = 3;
@@ -162,6 +168,7 @@ TEST_P(KernelBuild, ConvRowsMatchesTheReference) {
             << build.isa << " weight " << o << "," << r;
       }
   }
+  EXPECT_GT(shapes_checked, 0) << build.isa << ": no test shape fits this build's kernel";
 }
 
 // The fold adds every unfolded entry back onto its input: checked against the plain loop, with the columns
@@ -169,9 +176,11 @@ TEST_P(KernelBuild, ConvRowsMatchesTheReference) {
 TEST_P(KernelBuild, ConvFoldMatchesTheReference) {
   Rng rng(14);
   const KernelSet& build = kernels();
+  int shapes_checked = 0;  // the shapes this build's kernel takes: at least one
   for (const ConvShape shape : {ConvShape{6, 14, 14, 16}, ConvShape{1, 5, 5, 1}, ConvShape{2, 9, 17, 1},
                                 ConvShape{1, 32, 32, 6}, ConvShape{3, 12, 40, 1}}) {
     if (!build.conv_fold_fits(shape, 5)) continue;
+    ++shapes_checked;
     const int out_height = shape.height - 4, out_width = shape.width - 4, positions = out_height * out_width;
     const std::size_t rows = std::size_t(shape.channels) * 25, stride = std::size_t(positions) + 7;
     std::vector<float> columns(rows * stride);
@@ -188,6 +197,7 @@ TEST_P(KernelBuild, ConvFoldMatchesTheReference) {
     for (std::size_t i = 0; i < expected.size(); ++i)
       ASSERT_NEAR(grad_in[i], expected[i], 1e-5) << build.isa << " input " << i;
   }
+  EXPECT_GT(shapes_checked, 0) << build.isa << ": no test shape fits this build's kernel";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 // Small helpers shared by the test files.
+#include <cstdlib>
 #include <string>
 
 #include "lenet5/error.hpp"
@@ -15,6 +16,12 @@ std::string error_from(Action action) {
     return error.what();
   }
   return "(no lenet5::Error thrown)";
+}
+
+// Where the tests that need MNIST find it: $LENET5_DATA, else ../shared/data/mnist beside the repository.
+inline std::string mnist_dir() {
+  if (const char* env = std::getenv("LENET5_DATA"); env && *env) return env;
+  return LENET5_SOURCE_DIR "/../shared/data/mnist";
 }
 
 }  // namespace lenet5::testing_util
