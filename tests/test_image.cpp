@@ -261,3 +261,17 @@ TEST(Enlarge, RepeatsEachPixelAsABlock) {
 
 }  // namespace
 }  // namespace lenet5
+
+// BT.601 luminance composited on white, worked by hand: pure red 0.299·255 = 76.2 → 76, green 149.7 → 150,
+// blue 29.1 → 29; black at alpha 128 is white × 127/255 = 127; fully transparent is white.
+TEST(ToGrey, LuminanceCompositedOnWhite) {
+  using lenet5::Image;
+  EXPECT_EQ(lenet5::to_grey(Image{3, 1, 1, {0, 100, 255}}).pixels, (std::vector<std::uint8_t>{0, 100, 255}));
+  EXPECT_EQ(lenet5::to_grey(Image{3, 1, 3, {255, 0, 0, 0, 255, 0, 0, 0, 255}}).pixels,
+            (std::vector<std::uint8_t>{76, 150, 29}));
+  EXPECT_EQ(lenet5::to_grey(Image{3, 1, 4, {0, 0, 0, 255, 0, 0, 0, 128, 0, 0, 0, 0}}).pixels,
+            (std::vector<std::uint8_t>{0, 127, 255}));
+  EXPECT_EQ(lenet5::to_grey(Image{2, 1, 2, {40, 255, 40, 0}}).pixels, (std::vector<std::uint8_t>{40, 255}));
+  EXPECT_THROW(lenet5::to_grey(Image{2, 1, 5, std::vector<std::uint8_t>(10)}), lenet5::Error);
+  EXPECT_THROW(lenet5::to_grey(Image{2, 2, 1, std::vector<std::uint8_t>(3)}), lenet5::Error);
+}

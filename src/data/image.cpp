@@ -255,15 +255,6 @@ bool decode_png_pixels(PngSession& session, png_bytepp rows) {
   return true;
 }
 
-// Luminance with the ITU-R BT.601 weights (as PIL, OpenCV and netpbm's ppmtopgm compute it) on the stored
-// values, then composited onto white by alpha; in integers scaled by 1000·255, rounded.
-std::uint8_t grey_on_white(const png_byte* rgba) {
-  const std::uint32_t luminance = 299u * rgba[0] + 587u * rgba[1] + 114u * rgba[2];
-  const std::uint32_t alpha = rgba[3];
-  constexpr std::uint32_t kScale = 1000u * 255u;
-  return static_cast<std::uint8_t>((luminance * alpha + 255u * 1000u * (255u - alpha) + kScale / 2) / kScale);
-}
-
 GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path) {
   PngSession session(false);
   session.input = bytes;
@@ -283,17 +274,11 @@ GreyImage read_png(std::span<const std::uint8_t> bytes, const std::string& path)
     fail(path, "libpng did not convert the image to 8-bit RGBA as asked");
   }
 
-  std::vector<png_byte> rgba(std::size_t{width} * height * 4);
+  Image rgba{static_cast<int>(width), static_cast<int>(height), 4, std::vector<std::uint8_t>(std::size_t{width} * height * 4)};
   std::vector<png_bytep> rows(height);
-  for (std::size_t y = 0; y < height; ++y) rows[y] = rgba.data() + y * width * 4;
+  for (std::size_t y = 0; y < height; ++y) rows[y] = rgba.pixels.data() + y * width * 4;
   if (!decode_png_pixels(session, rows.data())) fail(path, std::string("invalid PNG: ") + session.message);
-
-  GreyImage image;
-  image.width = static_cast<int>(width);
-  image.height = static_cast<int>(height);
-  image.pixels.resize(std::size_t{width} * height);
-  for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = grey_on_white(&rgba[4 * i]);
-  return image;
+  return to_grey(rgba);
 }
 
 bool encode_png(PngSession& session, const GreyImage& image) {
