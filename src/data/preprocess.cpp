@@ -1,0 +1,280 @@
+// A picture as an MNIST-style digit: see lenet5/preprocess.hpp for the procedure and its sources.
+#include "lenet5/preprocess.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "lenet5/error.hpp"
+
+namespace lenet5 {
+namespace {
+
+// Larger pictures are first reduced (area average) to at most this many pixels a side: a digit photographed
+// at any resolution keeps far more detail than the 20×20 box needs, and the steps below stay cheap.
+constexpr int kWorkingSide = 512;
+
+// A grey plane of floats, row-major.
+struct Plane {
+  int width = 0, height = 0;
+  std::vector<float> values;
+  float& at(int x, int y) { return values[std::size_t(y) * width + x]; }
+  float at(int x, int y) const { return values[std::size_t(y) * width + x]; }
+};
+
+// The picture's grey levels reduced by an integer factor: each working pixel is the mean of its block
+// (blocks at the right and bottom edges may be smaller).
+Plane working_plane(const GreyImage& grey, int factor) {
+  Plane plane{(grey.width + factor - 1) / factor, (grey.height + factor - 1) / factor, {}};
+  plane.values.assign(std::size_t(plane.width) * plane.height, 0.0f);
+  std::vector<int> counts(plane.values.size(), 0);
+  for (int y = 0; y < grey.height; ++y)
+    for (int x = 0; x < grey.width; ++x) {
+      const std::size_t target = std::size_t(y / factor) * plane.width + x / factor;
+      plane.values[target] += grey.pixels[std::size_t(y) * grey.width + x];
+      ++counts[target];
+    }
+  for (std::size_t i = 0; i < plane.values.size(); ++i) plane.values[i] /= float(counts[i]);
+  return plane;
+}
+
+// The value below which `fraction` of `values` lie (sorts a copy).
+float percentile(std::vector<float> values, double fraction) {
+  const std::size_t k = std::min(values.size() - 1, std::size_t(fraction * double(values.size())));
+  std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(k), values.end());
+  return values[k];
+}
+
+// Whether the paper is lighter than the ink: the paper is the picture's majority, so its median lies nearer
+// the paper's end of the grey range than the ink's.
+bool has_light_paper(const Plane& plane) {
+  const float dark = percentile(plane.values, 0.02), middle = percentile(plane.values, 0.5),
+              light = percentile(plane.values, 0.98);
+  return light - middle < middle - dark;
+}
+
+// The paper's level under every pixel, with the ink light: the median of blocks on a grid (up to 8×8; one
+// block for small pictures, whose lighting is even), as the paper is most of a block, so under smooth
+// lighting the median is the paper at the block's centre; interpolated bilinearly between block centres.
+// A block whose median stands far above its neighbours' is mostly ink (a thick stroke) and takes theirs.
+Plane paper_level(const Plane& ink) {
+  const int blocks_x = std::clamp(ink.width / 48, 1, 8), blocks_y = std::clamp(ink.height / 48, 1, 8);
+  std::vector<float> level(std::size_t(blocks_x) * blocks_y);
+  for (int by = 0; by < blocks_y; ++by)
+    for (int bx = 0; bx < blocks_x; ++bx) {
+      std::vector<float> block;
+      for (int y = by * ink.height / blocks_y; y < (by + 1) * ink.height / blocks_y; ++y)
+        for (int x = bx * ink.width / blocks_x; x < (bx + 1) * ink.width / blocks_x; ++x) block.push_back(ink.at(x, y));
+      level[std::size_t(by) * blocks_x + bx] = percentile(block, 0.5);
+    }
+  // Far above: more than smooth lighting changes from one block to the next.
+  constexpr float kInkBlock = 24.0f;
+  std::vector<float> lowered(level);
+  for (int by = 0; by < blocks_y; ++by)
+    for (int bx = 0; bx < blocks_x; ++bx) {
+      std::vector<float> neighbours;
+      for (int ny = std::max(by - 1, 0); ny <= std::min(by + 1, blocks_y - 1); ++ny)
+        for (int nx = std::max(bx - 1, 0); nx <= std::min(bx + 1, blocks_x - 1); ++nx)
+          if (nx != bx || ny != by) neighbours.push_back(level[std::size_t(ny) * blocks_x + nx]);
+      if (neighbours.empty()) continue;
+      const float around = percentile(neighbours, 0.5);
+      float& own = lowered[std::size_t(by) * blocks_x + bx];
+      if (own > around + kInkBlock) own = around;
+    }
+  Plane paper{ink.width, ink.height, std::vector<float>(ink.values.size())};
+  // Block b's centre sits at (b + ½)·size/blocks; between centres the level is interpolated, beyond the
+  // outer ones extrapolated (a lighting gradient goes on to the picture's edge).
+  const auto position = [](int pixel, int size, int blocks, int& first, float& weight) {
+    const float at = (float(pixel) + 0.5f) * float(blocks) / float(size) - 0.5f;
+    first = std::clamp(int(std::floor(at)), 0, std::max(blocks - 2, 0));
+    weight = blocks == 1 ? 0.0f : at - float(first);
+  };
+  for (int y = 0; y < ink.height; ++y) {
+    int y0 = 0;
+    float wy = 0;
+    position(y, ink.height, blocks_y, y0, wy);
+    const int y1 = std::min(y0 + 1, blocks_y - 1);
+    for (int x = 0; x < ink.width; ++x) {
+      int x0 = 0;
+      float wx = 0;
+      position(x, ink.width, blocks_x, x0, wx);
+      const int x1 = std::min(x0 + 1, blocks_x - 1);
+      const auto l = [&](int bx, int by) { return lowered[std::size_t(by) * blocks_x + bx]; };
+      paper.at(x, y) = (1 - wy) * ((1 - wx) * l(x0, y0) + wx * l(x1, y0)) + wy * ((1 - wx) * l(x0, y1) + wx * l(x1, y1));
+    }
+  }
+  return paper;
+}
+
+// Otsu's threshold of `values` in [0, 255]: the level that best splits them into two classes.
+float otsu_threshold(const std::vector<float>& values) {
+  std::array<double, 256> histogram{};
+  for (const float v : values) histogram[std::size_t(std::clamp(v, 0.0f, 255.0f))] += 1;
+  double total = 0, weighted = 0;
+  for (int i = 0; i < 256; ++i) total += histogram[i], weighted += i * histogram[i];
+  double below = 0, below_weighted = 0, best = -1;
+  int threshold = 0;
+  for (int i = 0; i < 255; ++i) {
+    below += histogram[i];
+    below_weighted += i * histogram[i];
+    const double above = total - below;
+    if (below == 0 || above == 0) continue;
+    const double difference = below_weighted / below - (weighted - below_weighted) / above;
+    const double between = below * above * difference * difference;
+    if (between > best) best = between, threshold = i;
+  }
+  return float(threshold) + 0.5f;
+}
+
+// Connected components (8-neighbours) of `mask`, keeping those of at least 2 % of the largest one's area:
+// pen marks, not specks of noise or dust. Returns the kept mask.
+std::vector<std::uint8_t> without_specks(const std::vector<std::uint8_t>& mask, int width, int height) {
+  std::vector<int> label(mask.size(), -1);
+  std::vector<std::size_t> areas;
+  std::vector<std::size_t> stack;
+  for (std::size_t start = 0; start < mask.size(); ++start) {
+    if (!mask[start] || label[start] >= 0) continue;
+    const int id = int(areas.size());
+    std::size_t area = 0;
+    stack.push_back(start);
+    label[start] = id;
+    while (!stack.empty()) {
+      const std::size_t at = stack.back();
+      stack.pop_back();
+      ++area;
+      const int x = int(at % width), y = int(at / width);
+      for (int ny = std::max(y - 1, 0); ny <= std::min(y + 1, height - 1); ++ny)
+        for (int nx = std::max(x - 1, 0); nx <= std::min(x + 1, width - 1); ++nx) {
+          const std::size_t next = std::size_t(ny) * width + nx;
+          if (mask[next] && label[next] < 0) {
+            label[next] = id;
+            stack.push_back(next);
+          }
+        }
+    }
+    areas.push_back(area);
+  }
+  const std::size_t largest = areas.empty() ? 0 : *std::max_element(areas.begin(), areas.end());
+  std::vector<std::uint8_t> kept(mask.size(), 0);
+  for (std::size_t i = 0; i < mask.size(); ++i)
+    kept[i] = label[i] >= 0 && areas[std::size_t(label[i])] * 50 >= largest;
+  return kept;
+}
+
+// How much of the source interval [from, to) each source index covers: (index, overlap) pairs.
+std::vector<std::pair<int, float>> coverage(float from, float to, int size) {
+  std::vector<std::pair<int, float>> parts;
+  for (int i = std::max(int(std::floor(from)), 0); i < std::min(int(std::ceil(to)), size); ++i) {
+    const float overlap = std::min(to, float(i + 1)) - std::max(from, float(i));
+    if (overlap > 0) parts.push_back({i, overlap});
+  }
+  return parts;
+}
+
+}  // namespace
+
+PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options) {
+  if (picture.width < 1 || picture.height < 1) throw Error("the image is empty");
+  const GreyImage grey = to_grey(picture);
+  const int factor = std::max((std::max(grey.width, grey.height) + kWorkingSide - 1) / kWorkingSide, 1);
+  Plane ink = working_plane(grey, factor);
+
+  PreparedDigit prepared;
+  prepared.field = {kDigitField, kDigitField, std::vector<std::uint8_t>(kDigitField * kDigitField, 0)};
+  prepared.inverted = options.polarity == Polarity::dark_ink ||
+                      (options.polarity == Polarity::automatic && has_light_paper(ink));
+  if (prepared.inverted)
+    for (float& v : ink.values) v = 255.0f - v;
+
+  // Ink above the paper under it, and the paper's own noise measured on what lies below Otsu's split: its
+  // spread below its median (one standard deviation for Gaussian noise; the upper side holds the strokes'
+  // anti-aliased edges).
+  const Plane paper = paper_level(ink);
+  for (std::size_t i = 0; i < ink.values.size(); ++i) ink.values[i] -= paper.values[i];
+  const float split = otsu_threshold(ink.values);
+  std::vector<float> background, strokes;
+  for (const float v : ink.values) (v < split ? background : strokes).push_back(v);
+  if (strokes.empty() || background.empty()) return prepared;  // one level everywhere: no ink
+  const float paper_median = percentile(background, 0.5);
+  const float paper_spread = paper_median - percentile(background, 0.16);
+  const float ink_level = percentile(strokes, 0.5);
+  // Ink must stand out of the paper's noise, by a margin no JPEG artefact or sensor noise reaches; and a
+  // "digit" covering most of the picture is a page of ink (or of something else), not a digit.
+  constexpr float kMinimumContrast = 40.0f;
+  if (ink_level - paper_median < std::max(kMinimumContrast, 8 * paper_spread) ||
+      strokes.size() * 5 > ink.values.size() * 3)
+    return prepared;
+
+  // The soft ink map in [0, 1]: zero up to the paper's noise, full at the strokes' typical level.
+  const float low = paper_median + 3 * paper_spread;
+  std::vector<std::uint8_t> mask(ink.values.size());
+  for (std::size_t i = 0; i < ink.values.size(); ++i) {
+    mask[i] = ink.values[i] >= split;
+    ink.values[i] = std::clamp((ink.values[i] - low) / (ink_level - low), 0.0f, 1.0f);
+  }
+  // Keep the soft ink within a pixel of a kept stroke: the strokes' anti-aliased edges, not the specks'.
+  const std::vector<std::uint8_t> kept = without_specks(mask, ink.width, ink.height);
+  int x_min = ink.width, x_max = -1, y_min = ink.height, y_max = -1;
+  for (int y = 0; y < ink.height; ++y)
+    for (int x = 0; x < ink.width; ++x) {
+      bool near_stroke = false;
+      for (int ny = std::max(y - 1, 0); ny <= std::min(y + 1, ink.height - 1) && !near_stroke; ++ny)
+        for (int nx = std::max(x - 1, 0); nx <= std::min(x + 1, ink.width - 1); ++nx)
+          near_stroke |= kept[std::size_t(ny) * ink.width + nx] != 0;
+      if (!near_stroke || ink.at(x, y) <= 0) {
+        ink.at(x, y) = 0;
+        continue;
+      }
+      x_min = std::min(x_min, x), x_max = std::max(x_max, x);
+      y_min = std::min(y_min, y), y_max = std::max(y_max, y);
+    }
+  if (x_max < 0) return prepared;
+  prepared.ink_found = true;
+  prepared.box = {x_min * factor, y_min * factor, std::min((x_max + 1) * factor, grey.width) - x_min * factor,
+                  std::min((y_max + 1) * factor, grey.height) - y_min * factor};
+
+  // Square by the longer side, the ink's box centred in it on whole box pixels (the centring below moves it
+  // by whole pixels anyway; a fraction here would only blur), then each of the 20×20 target pixels is the
+  // mean of the ink over the area it covers (area coverage: MNIST's anti-aliasing).
+  const int width = x_max - x_min + 1, height = y_max - y_min + 1, side = std::max(width, height);
+  const float step = float(side) / float(kDigitBox);
+  const auto margin = [step](int extent, int longer) { return std::floor(float(longer - extent) / (2 * step)) * step; };
+  const float left = float(x_min) - margin(width, side), top = float(y_min) - margin(height, side);
+  std::array<float, kDigitBox * kDigitBox> box{};
+  float brightest = 0;
+  for (int v = 0; v < kDigitBox; ++v) {
+    const auto rows = coverage(top + float(v) * step, top + float(v + 1) * step, ink.height);
+    for (int u = 0; u < kDigitBox; ++u) {
+      const auto columns = coverage(left + float(u) * step, left + float(u + 1) * step, ink.width);
+      float sum = 0;
+      for (const auto& [y, wy] : rows)
+        for (const auto& [x, wx] : columns) sum += wy * wx * ink.at(x, y);
+      box[std::size_t(v) * kDigitBox + u] = sum / (step * step);
+      brightest = std::max(brightest, box[std::size_t(v) * kDigitBox + u]);
+    }
+  }
+
+  // Full intensity, then the centre of mass moved by whole pixels onto the field's centre, the box kept
+  // inside the field. With pixel centres at i + ½ that centre is 14.5, not 14: MNIST's test digits have
+  // their centre of mass at 14.5 ± 0.29 on both axes (the spread of rounding to whole pixels), measured.
+  double mass = 0, mass_x = 0, mass_y = 0;
+  for (int v = 0; v < kDigitBox; ++v)
+    for (int u = 0; u < kDigitBox; ++u) {
+      float& value = box[std::size_t(v) * kDigitBox + u];
+      value /= brightest;
+      mass += value, mass_x += value * (u + 0.5), mass_y += value * (v + 0.5);
+    }
+  constexpr int kSlack = kDigitField - kDigitBox;
+  constexpr double kCentre = kDigitField / 2 + 0.5;
+  const int offset_x = std::clamp(int(std::lround(kCentre - mass_x / mass)), 0, kSlack);
+  const int offset_y = std::clamp(int(std::lround(kCentre - mass_y / mass)), 0, kSlack);
+  for (int v = 0; v < kDigitBox; ++v)
+    for (int u = 0; u < kDigitBox; ++u)
+      prepared.field.pixels[std::size_t(v + offset_y) * kDigitField + u + offset_x] =
+          static_cast<std::uint8_t>(std::lround(255.0f * box[std::size_t(v) * kDigitBox + u]));
+  return prepared;
+}
+
+}  // namespace lenet5
