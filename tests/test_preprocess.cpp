@@ -176,3 +176,59 @@ TEST(PrepareDigit, RejectsAnEmptyOrMalformedImage) {
 
 }  // namespace
 }  // namespace lenet5
+
+namespace lenet5 {
+namespace {
+
+// The 7 of the tests above shifted right by `dx` in a picture `width` wide, dark on paper.
+bool is_seven_at(int x, int y, int dx) { return is_seven(x - dx, y); }
+
+TEST(SegmentNumber, SeparateDigitsAreSeparatePiecesLeftToRight) {
+  // Two 7s 14 pixels apart (x 10–22 and 36–48): two pieces, each read whole only (0.65 times as wide as
+  // tall, narrower than touching digits), each its own 7's field.
+  const Image two = picture(80, 40, 255, 0, [](int x, int y) { return is_seven_at(x, y, 0) || is_seven_at(x, y, 26); });
+  const std::vector<NumberPiece> pieces = segment_number(two);
+  ASSERT_EQ(pieces.size(), 2u);
+  for (const NumberPiece& piece : pieces) {
+    ASSERT_EQ(piece.alternatives.size(), 1u);
+    ASSERT_EQ(piece.alternatives[0].size(), 1u);
+    EXPECT_EQ(piece.alternatives[0][0].field.pixels, expected_seven_field().pixels);
+  }
+  EXPECT_EQ(pieces[0].alternatives[0][0].box.x, 10);
+  EXPECT_EQ(pieces[1].alternatives[0][0].box.x, 36);
+}
+
+TEST(SegmentNumber, AShortDetachedStrokeJoinsItsDigitAndAStrayDotIsDropped) {
+  // A flag (4×5, under 60 % of the 7's height) two pixels right of the 7's bar joins it; a 2×2 dot far
+  // away (40 pixels right) is dropped; a blank page has no pieces.
+  const Image flagged = picture(90, 40, 255, 0, [](int x, int y) {
+    return is_seven(x, y) || (x >= 25 && x < 29 && y >= 7 && y < 12) || (x >= 70 && x < 72 && y >= 20 && y < 22);
+  });
+  const std::vector<NumberPiece> pieces = segment_number(flagged);
+  ASSERT_EQ(pieces.size(), 1u);
+  EXPECT_EQ(pieces[0].alternatives[0][0].box.x, 10);
+  EXPECT_EQ(pieces[0].alternatives[0][0].box.width, 19);
+  EXPECT_TRUE(segment_number(picture(50, 40, 255, 0, [](int, int) { return false; })).empty());
+}
+
+TEST(SegmentNumber, TouchingDigitsComeWithCutsAsAlternatives) {
+  // Two 7s touching (the second's bar starts where the first's stem ends): one piece 26 wide and 20 tall,
+  // read whole first, then cut in two; each cut's two boxes split the piece's columns between them.
+  const Image touching = picture(60, 40, 255, 0, [](int x, int y) { return is_seven_at(x, y, 0) || is_seven_at(x, y, 12); });
+  const std::vector<NumberPiece> pieces = segment_number(touching);
+  ASSERT_EQ(pieces.size(), 1u);
+  const auto& alternatives = pieces[0].alternatives;
+  ASSERT_GE(alternatives.size(), 2u);
+  ASSERT_EQ(alternatives[0].size(), 1u);
+  EXPECT_EQ(alternatives[0][0].box.width, 25);
+  for (std::size_t a = 1; a < alternatives.size(); ++a) {
+    ASSERT_EQ(alternatives[a].size(), 2u);
+    const PixelBox left = alternatives[a][0].box, right = alternatives[a][1].box;
+    EXPECT_EQ(left.x, 10);
+    EXPECT_EQ(left.x + left.width, right.x);
+    EXPECT_EQ(right.x + right.width, 35);
+  }
+}
+
+}  // namespace
+}  // namespace lenet5

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "lenet5/image.hpp"
 
@@ -40,5 +41,18 @@ struct PreparedDigit {
 
 // The picture as one MNIST-style digit. Throws lenet5::Error for an empty or malformed image.
 PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options = {});
+
+// One piece of ink of a written number, and the ways to read it: as one digit, then (for a piece wide enough
+// to be touching digits) cut into two, and three; a reader picks one (read_number, lenet5/reading.hpp).
+struct NumberPiece {
+  std::vector<std::vector<PreparedDigit>> alternatives;  // each the piece's digits, left to right
+};
+
+// The picture as a number written left to right: its pieces in order (none on a blank page). The ink is
+// split into connected strokes; strokes stacked over each other (columns overlapping by half the narrower's
+// width: a broken stroke) are one piece; a piece much shorter than its neighbours (a 5's flag) joins the
+// nearer one or, far from both, is dropped as a stray mark. Touching digits stay one piece, with the cuts
+// where its columns hold the least ink as its alternatives.
+std::vector<NumberPiece> segment_number(const Image& picture, const PrepareOptions& options = {});
 
 }  // namespace lenet5

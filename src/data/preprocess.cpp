@@ -130,10 +130,10 @@ float otsu_threshold(const std::vector<float>& values) {
   return float(threshold) + 0.5f;
 }
 
-// Connected components (8-neighbours) of `mask`, keeping those of at least 2 % of the largest one's area:
-// pen marks, not specks of noise or dust. Returns the kept mask.
-std::vector<std::uint8_t> without_specks(const std::vector<std::uint8_t>& mask, int width, int height) {
-  std::vector<int> label(mask.size(), -1);
+// Connected components (8-neighbours) of `mask` as labels 0, 1, … (−1 off the mask), keeping those of at
+// least 2 % of the largest one's area: pen marks, not specks of noise or dust. Returns the number kept.
+int label_strokes(const std::vector<std::uint8_t>& mask, int width, int height, std::vector<int>& label) {
+  label.assign(mask.size(), -1);
   std::vector<std::size_t> areas;
   std::vector<std::size_t> stack;
   for (std::size_t start = 0; start < mask.size(); ++start) {
@@ -159,9 +159,12 @@ std::vector<std::uint8_t> without_specks(const std::vector<std::uint8_t>& mask, 
     areas.push_back(area);
   }
   const std::size_t largest = areas.empty() ? 0 : *std::max_element(areas.begin(), areas.end());
-  std::vector<std::uint8_t> kept(mask.size(), 0);
-  for (std::size_t i = 0; i < mask.size(); ++i)
-    kept[i] = label[i] >= 0 && areas[std::size_t(label[i])] * 50 >= largest;
+  std::vector<int> renumbered(areas.size(), -1);
+  int kept = 0;
+  for (std::size_t id = 0; id < areas.size(); ++id)
+    if (areas[id] * 50 >= largest) renumbered[id] = kept++;
+  for (int& l : label)
+    if (l >= 0) l = renumbered[std::size_t(l)];
   return kept;
 }
 
@@ -177,17 +180,39 @@ std::vector<std::pair<int, float>> coverage(float from, float to, int size) {
 
 }  // namespace
 
-PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options) {
+namespace {
+
+// A stroke: one connected piece of ink, with its bounding box in working pixels.
+struct Stroke {
+  int x_min = 0, x_max = -1, y_min = 0, y_max = -1;
+  std::size_t area = 0;
+  int width() const { return x_max - x_min + 1; }
+  int height() const { return y_max - y_min + 1; }
+};
+
+// The picture's ink: a soft map in [0, 1] on the working plane (0 = paper, 1 = a stroke's full ink), each
+// inked pixel labelled with its stroke.
+struct Ink {
+  Plane map;
+  std::vector<int> stroke;       // per working pixel: its stroke, −1 for none
+  std::vector<Stroke> strokes;
+  int factor = 1;                // picture pixels per working pixel
+  int picture_width = 0, picture_height = 0;
+  bool inverted = false;
+};
+
+Ink find_ink(const Image& picture, const PrepareOptions& options) {
   if (picture.width < 1 || picture.height < 1) throw Error("the image is empty");
   const GreyImage grey = to_grey(picture);
-  const int factor = std::max((std::max(grey.width, grey.height) + kWorkingSide - 1) / kWorkingSide, 1);
-  Plane ink = working_plane(grey, factor);
-
-  PreparedDigit prepared;
-  prepared.field = {kDigitField, kDigitField, std::vector<std::uint8_t>(kDigitField * kDigitField, 0)};
-  prepared.inverted = options.polarity == Polarity::dark_ink ||
-                      (options.polarity == Polarity::automatic && has_light_paper(ink));
-  if (prepared.inverted)
+  Ink found;
+  found.picture_width = grey.width;
+  found.picture_height = grey.height;
+  found.factor = std::max((std::max(grey.width, grey.height) + kWorkingSide - 1) / kWorkingSide, 1);
+  Plane& ink = found.map;
+  ink = working_plane(grey, found.factor);
+  found.inverted = options.polarity == Polarity::dark_ink ||
+                   (options.polarity == Polarity::automatic && has_light_paper(ink));
+  if (found.inverted)
     for (float& v : ink.values) v = 255.0f - v;
 
   // Ink above the paper under it, and the paper's own noise measured on what lies below Otsu's split: its
@@ -198,44 +223,76 @@ PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options)
   const float split = otsu_threshold(ink.values);
   std::vector<float> background, strokes;
   for (const float v : ink.values) (v < split ? background : strokes).push_back(v);
-  if (strokes.empty() || background.empty()) return prepared;  // one level everywhere: no ink
+  found.stroke.assign(ink.values.size(), -1);
+  if (strokes.empty() || background.empty()) return found;  // one level everywhere: no ink
   const float paper_median = percentile(background, 0.5);
   const float paper_spread = paper_median - percentile(background, 0.16);
   const float ink_level = percentile(strokes, 0.5);
-  // Ink must stand out of the paper's noise, by a margin no JPEG artefact or sensor noise reaches; and a
-  // "digit" covering most of the picture is a page of ink (or of something else), not a digit.
+  // Ink must stand out of the paper's noise, by a margin no JPEG artefact or sensor noise reaches; and
+  // "ink" covering most of the picture is a page of ink (or of something else), not writing.
   constexpr float kMinimumContrast = 40.0f;
   if (ink_level - paper_median < std::max(kMinimumContrast, 5 * paper_spread) ||
       strokes.size() * 5 > ink.values.size() * 3)
-    return prepared;
+    return found;
 
-  // The soft ink map in [0, 1]: zero up to the paper's noise, full at the strokes' typical level.
+  // The soft ink map: zero up to the paper's noise, full at the strokes' typical level.
   const float low = paper_median + 3 * paper_spread;
   std::vector<std::uint8_t> mask(ink.values.size());
   for (std::size_t i = 0; i < ink.values.size(); ++i) {
     mask[i] = ink.values[i] >= split;
     ink.values[i] = std::clamp((ink.values[i] - low) / (ink_level - low), 0.0f, 1.0f);
   }
-  // Keep the soft ink within a pixel of a kept stroke: the strokes' anti-aliased edges, not the specks'.
-  const std::vector<std::uint8_t> kept = without_specks(mask, ink.width, ink.height);
-  int x_min = ink.width, x_max = -1, y_min = ink.height, y_max = -1;
+  std::vector<int> label;
+  found.strokes.resize(std::size_t(label_strokes(mask, ink.width, ink.height, label)));
+  for (Stroke& s : found.strokes) s = {ink.width, -1, ink.height, -1, 0};
+  // The soft ink within a pixel of a kept stroke belongs to it (its anti-aliased edge); the rest is specks.
   for (int y = 0; y < ink.height; ++y)
     for (int x = 0; x < ink.width; ++x) {
-      bool near_stroke = false;
-      for (int ny = std::max(y - 1, 0); ny <= std::min(y + 1, ink.height - 1) && !near_stroke; ++ny)
-        for (int nx = std::max(x - 1, 0); nx <= std::min(x + 1, ink.width - 1); ++nx)
-          near_stroke |= kept[std::size_t(ny) * ink.width + nx] != 0;
-      if (!near_stroke || ink.at(x, y) <= 0) {
+      int owner = -1;
+      for (int ny = std::max(y - 1, 0); ny <= std::min(y + 1, ink.height - 1) && owner < 0; ++ny)
+        for (int nx = std::max(x - 1, 0); nx <= std::min(x + 1, ink.width - 1) && owner < 0; ++nx)
+          owner = label[std::size_t(ny) * ink.width + nx];
+      if (label[std::size_t(y) * ink.width + x] >= 0) owner = label[std::size_t(y) * ink.width + x];
+      if (owner < 0 || ink.at(x, y) <= 0) {
         ink.at(x, y) = 0;
         continue;
       }
+      found.stroke[std::size_t(y) * ink.width + x] = owner;
+      Stroke& s = found.strokes[std::size_t(owner)];
+      s.x_min = std::min(s.x_min, x), s.x_max = std::max(s.x_max, x);
+      s.y_min = std::min(s.y_min, y), s.y_max = std::max(s.y_max, y);
+      ++s.area;
+    }
+  return found;
+}
+
+// Which ink makes one digit: some strokes, within columns [x_from, x_to) of the working plane (a cut
+// between touching digits).
+struct DigitInk {
+  std::vector<int> strokes;
+  int x_from = 0, x_to = 0;
+};
+
+// The digit of `part` as MNIST would have it.
+PreparedDigit digit_field(const Ink& found, const DigitInk& part) {
+  PreparedDigit prepared;
+  prepared.inverted = found.inverted;
+  prepared.field = {kDigitField, kDigitField, std::vector<std::uint8_t>(kDigitField * kDigitField, 0)};
+  const Plane& ink = found.map;
+  Plane mine{ink.width, ink.height, std::vector<float>(ink.values.size(), 0.0f)};
+  int x_min = ink.width, x_max = -1, y_min = ink.height, y_max = -1;
+  for (int y = 0; y < ink.height; ++y)
+    for (int x = std::max(part.x_from, 0); x < std::min(part.x_to, ink.width); ++x) {
+      const int owner = found.stroke[std::size_t(y) * ink.width + x];
+      if (owner < 0 || std::find(part.strokes.begin(), part.strokes.end(), owner) == part.strokes.end()) continue;
+      mine.at(x, y) = ink.at(x, y);
       x_min = std::min(x_min, x), x_max = std::max(x_max, x);
       y_min = std::min(y_min, y), y_max = std::max(y_max, y);
     }
   if (x_max < 0) return prepared;
-  prepared.ink_found = true;
-  prepared.box = {x_min * factor, y_min * factor, std::min((x_max + 1) * factor, grey.width) - x_min * factor,
-                  std::min((y_max + 1) * factor, grey.height) - y_min * factor};
+  const int factor = found.factor;
+  prepared.box = {x_min * factor, y_min * factor, std::min((x_max + 1) * factor, found.picture_width) - x_min * factor,
+                  std::min((y_max + 1) * factor, found.picture_height) - y_min * factor};
 
   // Square by the longer side, the ink's box centred in it on whole box pixels (the centring below moves it
   // by whole pixels anyway; a fraction here would only blur), then each of the 20×20 target pixels is the
@@ -252,11 +309,13 @@ PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options)
       const auto columns = coverage(left + float(u) * step, left + float(u + 1) * step, ink.width);
       float sum = 0;
       for (const auto& [y, wy] : rows)
-        for (const auto& [x, wx] : columns) sum += wy * wx * ink.at(x, y);
+        for (const auto& [x, wx] : columns) sum += wy * wx * mine.at(x, y);
       box[std::size_t(v) * kDigitBox + u] = sum / (step * step);
       brightest = std::max(brightest, box[std::size_t(v) * kDigitBox + u]);
     }
   }
+  if (!(brightest > 0)) return prepared;
+  prepared.ink_found = true;
 
   // Full intensity, then the centre of mass moved by whole pixels onto the field's centre, the box kept
   // inside the field. With pixel centres at i + ½ that centre is 14.5, not 14: MNIST's test digits have
@@ -277,6 +336,154 @@ PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options)
       prepared.field.pixels[std::size_t(v + offset_y) * kDigitField + u + offset_x] =
           static_cast<std::uint8_t>(std::lround(255.0f * box[std::size_t(v) * kDigitBox + u]));
   return prepared;
+}
+
+// The extent of a digit's ink in working pixels.
+Stroke extent_of(const Ink& found, const DigitInk& part) {
+  Stroke extent{found.map.width, -1, found.map.height, -1, 0};
+  for (const int s : part.strokes) {
+    const Stroke& stroke = found.strokes[std::size_t(s)];
+    extent.x_min = std::min(extent.x_min, std::max(stroke.x_min, part.x_from));
+    extent.x_max = std::max(extent.x_max, std::min(stroke.x_max, part.x_to - 1));
+    extent.y_min = std::min(extent.y_min, stroke.y_min);
+    extent.y_max = std::max(extent.y_max, stroke.y_max);
+    extent.area += stroke.area;
+  }
+  return extent;
+}
+
+// The strokes grouped into digits, left to right (see prepare_number).
+std::vector<DigitInk> split_into_digits(const Ink& found) {
+  const int width = found.map.width;
+  std::vector<DigitInk> digits;
+  for (int s = 0; s < int(found.strokes.size()); ++s) digits.push_back({{s}, 0, width});
+  const auto by_left = [&](const DigitInk& a, const DigitInk& b) {
+    return extent_of(found, a).x_min < extent_of(found, b).x_min;
+  };
+  const auto merge = [&](std::size_t into, std::size_t from) {
+    digits[into].strokes.insert(digits[into].strokes.end(), digits[from].strokes.begin(), digits[from].strokes.end());
+    digits.erase(digits.begin() + std::ptrdiff_t(from));
+  };
+  // Pieces stacked over each other are one digit (a stroke broken across): merge neighbours whose columns
+  // overlap by half the narrower one's width.
+  std::sort(digits.begin(), digits.end(), by_left);
+  for (std::size_t i = 0; i + 1 < digits.size();) {
+    const Stroke a = extent_of(found, digits[i]), b = extent_of(found, digits[i + 1]);
+    const int overlap = std::min(a.x_max, b.x_max) - std::max(a.x_min, b.x_min) + 1;
+    if (2 * overlap >= std::min(a.width(), b.width())) {
+      merge(i, i + 1);
+      i = i > 0 ? i - 1 : 0;
+    } else {
+      ++i;
+    }
+  }
+  if (digits.empty()) return digits;
+  // A piece much shorter than the tallest (under 60 % of its height: a 5's flag, a stroke broken
+  // sideways) is part of the nearer neighbour when within a quarter of that height of it, and a stray
+  // mark, dropped, when under 40 % and far from both. (The digits of one number are about equally tall;
+  // the tallest, not the median, since fragments may outnumber digits.)
+  int typical_height = 0;
+  for (const DigitInk& d : digits) typical_height = std::max(typical_height, extent_of(found, d).height());
+  for (std::size_t i = 0; i < digits.size() && digits.size() > 1;) {
+    const Stroke piece = extent_of(found, digits[i]);
+    if (5 * piece.height() >= 3 * typical_height) {
+      ++i;
+      continue;
+    }
+    const int gap_left = i > 0 ? piece.x_min - extent_of(found, digits[i - 1]).x_max : width;
+    const int gap_right = i + 1 < digits.size() ? extent_of(found, digits[i + 1]).x_min - piece.x_max : width;
+    if (4 * std::min(gap_left, gap_right) > typical_height) {
+      if (5 * piece.height() < 2 * typical_height) {
+        digits.erase(digits.begin() + std::ptrdiff_t(i));
+      } else {
+        ++i;
+      }
+    } else if (gap_left <= gap_right) {
+      merge(i - 1, i);
+      i = i - 1;
+    } else {
+      merge(i, i + 1);
+    }
+  }
+  return digits;
+}
+
+// The ink of `digit` summed down each of its columns.
+std::vector<float> column_ink(const Ink& found, const DigitInk& digit, const Stroke& extent) {
+  std::vector<float> ink(std::size_t(extent.width()), 0.0f);
+  for (int y = extent.y_min; y <= extent.y_max; ++y)
+    for (int x = extent.x_min; x <= extent.x_max; ++x) {
+      const int owner = found.stroke[std::size_t(y) * found.map.width + x];
+      if (owner >= 0 && std::find(digit.strokes.begin(), digit.strokes.end(), owner) != digit.strokes.end())
+        ink[std::size_t(x - extent.x_min)] += found.map.at(x, y);
+    }
+  return ink;
+}
+
+// Up to `count` columns between fractions `from` and `to` of the piece's width where its ink is thinnest
+// (local minima, thinnest first, at least a tenth of the width apart): where touching digits may meet.
+std::vector<int> thin_columns(const std::vector<float>& ink, const Stroke& extent, double from, double to,
+                              std::size_t count) {
+  const int first = extent.x_min + int(from * extent.width()), last = extent.x_min + int(to * extent.width());
+  const auto at = [&](int x) { return ink[std::size_t(x - extent.x_min)]; };
+  std::vector<int> minima;
+  for (int x = first; x <= last; ++x)
+    if ((x == first || at(x) <= at(x - 1)) && (x == last || at(x) <= at(x + 1))) minima.push_back(x);
+  std::sort(minima.begin(), minima.end(), [&](int a, int b) { return at(a) < at(b); });
+  std::vector<int> chosen;
+  for (const int x : minima) {
+    if (chosen.size() == count) break;
+    if (std::all_of(chosen.begin(), chosen.end(), [&](int c) { return 10 * std::abs(c - x) >= extent.width(); }))
+      chosen.push_back(x);
+  }
+  return chosen;
+}
+
+// A piece's readings: whole; for a piece at least 0.8 times as wide as tall (where touching pairs begin:
+// 95 % of two touching MNIST digits are), cut once at each of its three thinnest middle columns; for one
+// at least 1.6 times as wide, cut twice at the thinnest columns of its thirds.
+NumberPiece alternatives_for(const Ink& found, const DigitInk& digit) {
+  NumberPiece piece;
+  const auto read = [&](const std::vector<DigitInk>& parts) {
+    std::vector<PreparedDigit> digits;
+    for (const DigitInk& part : parts) {
+      digits.push_back(digit_field(found, part));
+      if (!digits.back().ink_found) return;
+    }
+    piece.alternatives.push_back(std::move(digits));
+  };
+  read({digit});
+  const Stroke extent = extent_of(found, digit);
+  if (5 * extent.width() < 4 * extent.height()) return piece;
+  const std::vector<float> ink = column_ink(found, digit, extent);
+  for (const int middle : thin_columns(ink, extent, 0.25, 0.75, 3))
+    read({{digit.strokes, digit.x_from, middle}, {digit.strokes, middle, digit.x_to}});
+  if (5 * extent.width() < 8 * extent.height()) return piece;
+  const std::vector<int> first = thin_columns(ink, extent, 0.2, 0.45, 1), second = thin_columns(ink, extent, 0.55, 0.8, 1);
+  if (!first.empty() && !second.empty())
+    read({{digit.strokes, digit.x_from, first[0]}, {digit.strokes, first[0], second[0]}, {digit.strokes, second[0], digit.x_to}});
+  return piece;
+}
+
+}  // namespace
+
+PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options) {
+  const Ink found = find_ink(picture, options);
+  DigitInk all{{}, 0, found.map.width};
+  for (int s = 0; s < int(found.strokes.size()); ++s) all.strokes.push_back(s);
+  PreparedDigit prepared = digit_field(found, all);
+  prepared.inverted = found.inverted;
+  return prepared;
+}
+
+std::vector<NumberPiece> segment_number(const Image& picture, const PrepareOptions& options) {
+  const Ink found = find_ink(picture, options);
+  std::vector<NumberPiece> pieces;
+  for (const DigitInk& part : split_into_digits(found)) {
+    NumberPiece piece = alternatives_for(found, part);
+    if (!piece.alternatives.empty()) pieces.push_back(std::move(piece));
+  }
+  return pieces;
 }
 
 }  // namespace lenet5
