@@ -46,8 +46,7 @@ int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const int repeat = static_cast<int>(args.get_int("repeat", 5, 1, 1000));
   const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
-  const lenet5::Dataset data =
-      lenet5::load_mnist(lenet5::resolve_data_dir(args.get("data")), lenet5::Split::test);
+  const lenet5::Dataset data = load_data(data_dir(args), lenet5::Split::test);
 
   std::vector<double> throughput;
   for (int r = 0; r < repeat; ++r) {
