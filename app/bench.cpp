@@ -15,8 +15,8 @@ namespace {
 const CommandSpec kSpec{
     "bench",
     "lenet5 bench MODEL [options]",
-    "Measures inference on the test split: throughput classifying all of it in batches of 256 spread over\n"
-    "the threads, and the latency of classifying one image, already padded to the network's input, on one thread (median of --repeat runs).\n"
+    "Measures inference on the test split: throughput classifying all of it (evaluate(), each thread taking an\n"
+    "equal run of the split), and the latency of classifying one image, already padded to the network's input, on one thread (median of --repeat runs).\n"
     "Training speed is what 'lenet5 train --json' reports; bench/run.sh compares both with PyTorch.",
     {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"threads", "N", "threads for batch inference (default: all cores)"},
@@ -46,8 +46,7 @@ int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const int repeat = static_cast<int>(args.get_int("repeat", 5, 1, 1000));
   const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
-  const lenet5::Dataset data =
-      lenet5::load_mnist(lenet5::resolve_data_dir(args.get("data")), lenet5::Split::test);
+  const lenet5::Dataset data = load_data(data_dir(args), lenet5::Split::test);
 
   std::vector<double> throughput;
   for (int r = 0; r < repeat; ++r) {
@@ -74,10 +73,10 @@ int run(const Args& args) {
     latency.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count() / double(images));
   }
   if (args.flag("json")) {
-    std::printf("{\"infer_images_per_s\":%s,\"infer_batch\":256,\"threads\":%d,\"latency_us\":%s}\n",
+    std::printf("{\"infer_images_per_s\":%s,\"threads\":%d,\"latency_us\":%s}\n",
                 json_number(median(throughput)).c_str(), threads, json_number(median(latency)).c_str());
   } else {
-    std::printf("batch inference: %.0f images/s (batches of 256, %s threads)\n", median(throughput),
+    std::printf("batch inference: %.0f images/s (%s threads)\n", median(throughput),
                 threads ? std::to_string(threads).c_str() : "all");
     std::printf("single image:    %.2f us per image (1 thread)\n", median(latency));
   }

@@ -95,6 +95,17 @@ double Args::get_double(const std::string& name, double fallback, double min, do
   return *value;
 }
 
+std::string data_dir(const Args& args) { return lenet5::resolve_data_dir(args.get("data")); }
+
+lenet5::Dataset load_data(const std::string& dir, lenet5::Split split) {
+  try {
+    return lenet5::load_mnist(dir, split);
+  } catch (const lenet5::DataNotFound& error) {
+    throw lenet5::DataNotFound(std::string(error.what()) +
+                               "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
+  }
+}
+
 std::string preset_option(const Args& args) {
   const std::string name = args.get("preset", "modern");
   const auto known = lenet5::preset_names();

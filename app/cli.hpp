@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "lenet5/dataset.hpp"
+
 namespace cli {
 
 // A mistake in how the tool was called: printed with a pointer to --help, exit code 2.
@@ -53,6 +55,11 @@ std::string help_text(const CommandSpec& spec);
 
 // --preset's value (default modern), checked against the library's presets: a UsageError if unknown.
 std::string preset_option(const Args& args);
+
+// The folder --data names, else $LENET5_DATA, else data/mnist.
+std::string data_dir(const Args& args);
+// A split of the MNIST-format data in `dir`; when its files are missing, the error says how to get them.
+lenet5::Dataset load_data(const std::string& dir, lenet5::Split split);
 
 // Minimal JSON output: escaped strings, and numbers with 10 significant digits (non-finite ones as null).
 std::string json_string(const std::string& text);

@@ -27,8 +27,7 @@ int run(const Args& args) {
   if (split != "test" && split != "train") throw UsageError("--split must be test or train");
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
-  const lenet5::Dataset data = lenet5::load_mnist(lenet5::resolve_data_dir(args.get("data")),
-                                                  split == "test" ? lenet5::Split::test : lenet5::Split::train);
+  const lenet5::Dataset data = load_data(data_dir(args), split == "test" ? lenet5::Split::test : lenet5::Split::train);
   const lenet5::Evaluation result = lenet5::evaluate(model, data, threads);
   const std::size_t classes = result.confusion.size();
 

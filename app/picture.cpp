@@ -33,7 +33,7 @@ int run(const Args& args) {
   const long per_example = args.get_int("per-example", 9, 1, 9);
   const long seed = args.get_int("seed", 1, 0, 9007199254740991L);
   const int scale = static_cast<int>(args.get_int("scale", 3, 1, 64));
-  const lenet5::Dataset data = lenet5::load_mnist(lenet5::resolve_data_dir(args.get("data")), lenet5::Split::train);
+  const lenet5::Dataset data = load_data(data_dir(args), lenet5::Split::train);
   const auto grid = lenet5::distortion_grid(data, std::size_t(examples), int(per_example), std::uint64_t(seed));
   lenet5::write_png(lenet5::enlarge(grid, scale), *out);
   std::printf("wrote %s\n", out->c_str());

@@ -124,8 +124,8 @@ int run(const Args& args) {
   if (!std::filesystem::is_directory(out_folder))
     throw lenet5::Error("cannot write " + out + ": folder " + out_folder.string() + " does not exist");
   if (std::filesystem::is_directory(out)) throw lenet5::Error("cannot write " + out + ": it is a folder");
-  const std::string data_dir = lenet5::resolve_data_dir(args.get("data"));
-  lenet5::Dataset train_data = lenet5::load_mnist(data_dir, lenet5::Split::train);
+  const std::string folder = data_dir(args);
+  lenet5::Dataset train_data = load_data(folder, lenet5::Split::train);
   lenet5::Dataset held_out;
   if (validation > 0) {
     if (std::size_t(validation) >= train_data.count)
@@ -135,7 +135,7 @@ int run(const Args& args) {
     held_out = train_data.slice(kept, std::size_t(validation));
     train_data = train_data.head(kept);
   } else {
-    held_out = lenet5::load_mnist(data_dir, lenet5::Split::test);
+    held_out = load_data(folder, lenet5::Split::test);
   }
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));
   const std::string held_out_name = validation > 0 ? "validation" : "test";
@@ -143,7 +143,7 @@ int run(const Args& args) {
 
   if (!json)
     std::printf("training %s LeNet-5 on %zu images from %s (%s: %zu): %d epochs, batch %d, %s lr %g (%s)\n",
-                model.spec.preset.c_str(), train_data.count, data_dir.c_str(), held_out_name.c_str(), held_out.count,
+                model.spec.preset.c_str(), train_data.count, folder.c_str(), held_out_name.c_str(), held_out.count,
                 options.epochs, options.batch, lenet5::to_string(options.optimizer).c_str(),
                 double(options.learning_rate), lenet5::to_string(options.schedule).c_str());
   std::fflush(stdout);

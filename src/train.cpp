@@ -11,10 +11,10 @@
 #include "data/distortion.hpp"
 #include "data/input.hpp"
 #include "lenet5/error.hpp"
+#include "lenet5/evaluate.hpp"
 #include "nn/loss.hpp"
 #include "nn/network.hpp"
 #include "nn/optimizer.hpp"
-#include "prediction.hpp"
 #include "schedule.hpp"
 
 namespace lenet5 {
@@ -107,10 +107,9 @@ struct ThreadState {
 class Trainer {
  public:
   Trainer(Model& model, const Dataset& data, const TrainOptions& options)
-      : model_(model), data_(data), options_(options), network_(model.spec), encoder_(model.spec),
+      : model_(model), data_(data), options_(options), network_(nn::network_for(model)), encoder_(model.spec),
         pool_(options.threads),
         share_(std::min((options.batch + pool_.size() - 1) / pool_.size(), nn::kCacheBatch)) {
-    if (model.parameters.size() != network_.parameter_count()) throw Error("model parameters do not fit its network");
     for (std::uint8_t label : data.labels)
       if (label >= network_.output_size()) throw Error("a training label exceeds the network's class count");
     states_.resize(pool_.size());
@@ -125,10 +124,8 @@ class Trainer {
     optimizer_ = nn::make_optimizer(options, network_.parameter_count());
   }
 
-  ThreadPool& pool() { return pool_; }
   // The pass (0-based) being trained: it picks each example's distorted instance.
   void start_pass(int pass) { pass_ = static_cast<std::uint32_t>(pass); }
-  const nn::Network<float>& network() const { return network_; }
 
   // The gradient of examples order[first, first + batch): each thread takes a fixed share of the batch, in
   // chunks of at most nn::kCacheBatch, so results depend on the thread count, never on timing. Returns the batch's
@@ -221,6 +218,9 @@ void train(Model& model, const Dataset& train_data, const Dataset* held_out, con
            const TrainCallbacks& callbacks) {
   validate(model, train_data, held_out, options);
   Trainer trainer(model, train_data, options);
+  // Reads the parameters as training changes them.
+  const std::optional<Classifier> held_out_classifier =
+      held_out ? std::optional<Classifier>(Classifier::borrowing(model)) : std::nullopt;
 
   Rng rng(options.seed);
   std::vector<std::uint32_t> order(train_data.count);
@@ -265,13 +265,7 @@ void train(Model& model, const Dataset& train_data, const Dataset* held_out, con
     report.train_accuracy = double(correct) / double(train_data.count);
     report.images_per_s = double(train_data.count) / report.seconds;
     report.learning_rate = learning_rate;
-    if (held_out) {
-      const auto predictions =
-          predict_dataset(trainer.network(), model.parameters.data(), *held_out, trainer.pool()).classes;
-      std::size_t right = 0;
-      for (std::size_t i = 0; i < predictions.size(); ++i) right += predictions[i] == held_out->labels[i];
-      report.held_out_accuracy = double(right) / double(held_out->count);
-    }
+    if (held_out) report.held_out_accuracy = evaluate(*held_out_classifier, *held_out, options.threads).accuracy;
     if (!options.checkpoint_path.empty()) save_model(model, options.checkpoint_path);
     if (callbacks.on_epoch) callbacks.on_epoch(report);
   }

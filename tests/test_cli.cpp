@@ -678,7 +678,7 @@ TEST_F(Cli, BenchReportsThroughputAndLatency) {
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,
-                 {missing, "scripts/fetch-mnist.sh"});
+                 {missing, "no MNIST file found", "scripts/fetch-mnist.sh", "--data DIR"});
   EXPECT_FALSE(fs::exists(scratch_ / "m.model"));
 }
 

@@ -1,10 +1,13 @@
 #pragma once
-// Inference as one library call: image in, scores out.
+// Inference as one library call: image in, scores out. The library's one inference path: evaluate(),
+// training's held-out check and the CLI's predict and bench all run the network through a Classifier.
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
+#include "lenet5/dataset.hpp"
+#include "lenet5/layer_info.hpp"
 #include "lenet5/model.hpp"
 
 namespace lenet5 {
@@ -14,9 +17,24 @@ struct Prediction {
   std::vector<float> probabilities;  // one per class, summing to 1
 };
 
+// The predicted class of every example of a dataset, and by how much it won.
+struct DatasetPredictions {
+  std::vector<int> labels;
+  // How far the winning output is ahead of the runner-up (scores: best − second; RBF penalties: second −
+  // best), ≥ 0. Rejecting the smallest margins first trades coverage for accuracy (Fig. 10).
+  std::vector<float> margins;
+};
+
+// Thread-safe: several threads may call any of its const methods on one Classifier at once (each call
+// borrows its own buffers).
 class Classifier {
  public:
+  // Throws lenet5::Error when the model's parameters do not fit its spec.
   explicit Classifier(Model model);
+  // A classifier that reads `model` where it lies instead of keeping a copy: `model` must outlive it and
+  // keep its spec; its parameters may change between calls, never during one (training checks the weights
+  // it is changing this way, once per epoch).
+  static Classifier borrowing(const Model& model);
   ~Classifier();
   Classifier(Classifier&&) noexcept;
   Classifier& operator=(Classifier&&) noexcept;
@@ -30,13 +48,26 @@ class Classifier {
   Prediction classify(std::span<const std::uint8_t> pixels, int width, int height) const;
 
   // Raw network outputs for `count` images of width × height bytes each, written to `scores`
-  // (count × classes): scores (logits), or RBF penalties for the classic preset. Runs on the calling thread;
-  // several threads may call it on one Classifier at once (each borrows its own buffers).
+  // (count × classes): scores (logits), or RBF penalties for the classic preset. Runs on the calling thread.
   void score_batch(std::span<const std::uint8_t> pixels, int width, int height, std::size_t count,
                    std::span<float> scores) const;
 
+  // The class of every example of `data` (the highest score, or the smallest RBF penalty), on `threads`
+  // threads (0 = all cores). The results do not depend on the thread count.
+  DatasetPredictions predict(const Dataset& data, int threads = 0) const;
+
+  // Every layer's kind, shapes, activation and parameters as named dense tensors, in the layout
+  // lenet5/layer_info.hpp documents: enough to run the network without this library.
+  std::vector<LayerInfo> layers() const;
+
+  // One image (the same contract as classify) through the network: the encoded input, named "input"
+  // ([C][H][W], 1×32×32), then every layer's output maps under the layer's name, [C][H][W] (C1 6×28×28,
+  // S2 6×14×14, …), or [C] where the maps are 1×1 (C5 120, F6 84, OUTPUT 10: the raw scores or penalties).
+  std::vector<Tensor> trace(std::span<const std::uint8_t> pixels, int width, int height) const;
+
  private:
   struct Impl;
+  explicit Classifier(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

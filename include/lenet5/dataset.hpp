@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "lenet5/error.hpp"
+
 namespace lenet5 {
 
 struct Dataset {
@@ -46,8 +48,15 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
 
 enum class Split { train, test };
 
+// What load_mnist throws when the folder lacks a split's files: a front end can catch it to say how to get them.
+class DataNotFound : public Error {
+ public:
+  using Error::Error;
+};
+
 // Finds `<prefix>-images-idx3-ubyte` / `-labels-idx1-ubyte` (prefix "train" or "t10k") in `dir`, accepting
-// `.idx3-ubyte` spellings and `.gz` suffixes, and loads them.
+// `.idx3-ubyte` spellings and `.gz` suffixes, and loads them. Throws DataNotFound, naming what it looked for,
+// when they are missing.
 Dataset load_mnist(const std::string& dir, Split split);
 
 // The data folder to use: `flag` when given, else $LENET5_DATA, else "data/mnist".

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "lenet5/classifier.hpp"
 #include "lenet5/dataset.hpp"
 #include "lenet5/model.hpp"
 
@@ -21,7 +22,8 @@ struct Evaluation {
   std::vector<float> margins;
 };
 
-// Classifies every example of `data` with `threads` threads (0 = all cores).
+// Classifies every example of `data` with `threads` threads (0 = all cores), through Classifier::predict.
 Evaluation evaluate(const Model& model, const Dataset& data, int threads = 0);
+Evaluation evaluate(const Classifier& classifier, const Dataset& data, int threads = 0);
 
 }  // namespace lenet5

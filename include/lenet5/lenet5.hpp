@@ -5,6 +5,7 @@
 #include "lenet5/error.hpp"
 #include "lenet5/evaluate.hpp"
 #include "lenet5/image.hpp"
+#include "lenet5/layer_info.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
 #include "lenet5/pictures.hpp"

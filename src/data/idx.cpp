@@ -125,8 +125,7 @@ std::string find_mnist_file(const std::string& dir, const std::string& stem, con
       tried += name;
     }
   }
-  throw Error(dir + ": no MNIST file found (tried " + tried +
-              "); run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
+  throw DataNotFound(dir + ": no MNIST file found (tried " + tried + ")");
 }
 
 }  // namespace

@@ -60,6 +60,28 @@ class SquaringLayer : public Layer<T> {
                          T* grad_parameters, int batch, T* scratch, bool squared) const = 0;
 };
 
+}  // namespace
+
+template <class T>
+void expand_conv_weights(const ConvSpec& spec, int in_channels, const T* packed, T* dense) {
+  const int kernel_area = spec.kernel * spec.kernel;
+  for (int o = 0; o < spec.out_channels; ++o)
+    for (int i = 0; i < in_channels; ++i) {
+      T* target = dense + (std::size_t(o) * in_channels + i) * kernel_area;
+      if (spec.connections.empty() || spec.connections[o][i]) {
+        std::copy(packed, packed + kernel_area, target);
+        packed += kernel_area;
+      } else {
+        std::fill(target, target + kernel_area, T(0));
+      }
+    }
+}
+
+template void expand_conv_weights<float>(const ConvSpec&, int, const float*, float*);
+template void expand_conv_weights<double>(const ConvSpec&, int, const double*, double*);
+
+namespace {
+
 // ---- convolution ---------------------------------------------------------------------------------------
 // Lowered to a matrix product: a group of samples is unfolded into columns (im2col), one column per output
 // position, so that products(Cout × group·P) = W(Cout × Cin·k·k) · columns. Each sample's block of columns
@@ -219,7 +241,7 @@ class Conv final : public SquaringLayer<T> {
     Buffers buffers{parameters, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
     const std::size_t weights = spec_.out_channels * rows_;
     if (has_table()) {
-      scatter_table_weights(parameters, scratch);
+      expand_conv_weights(spec_, this->input_shape().channels, parameters, scratch);
       buffers.weights = scratch;
     }
     if (squared) {
@@ -387,19 +409,6 @@ class Conv final : public SquaringLayer<T> {
             for (int ox = 0; ox < width; ++ox) target[ox] += source[ox];
           }
         }
-  }
-
-  void scatter_table_weights(const T* packed, T* dense) const {
-    for (int o = 0; o < spec_.out_channels; ++o)
-      for (int i = 0; i < this->input_shape().channels; ++i) {
-        T* target = dense + (std::size_t(o) * this->input_shape().channels + i) * kernel_area_;
-        if (connected(o, i)) {
-          std::copy(packed, packed + kernel_area_, target);
-          packed += kernel_area_;
-        } else {
-          std::fill(target, target + kernel_area_, T(0));
-        }
-      }
   }
 
   void gather_table_weights(const T* dense, T* packed) const {

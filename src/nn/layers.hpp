@@ -43,6 +43,12 @@ class Layer {
   Shape output_;
 };
 
+// A convolution's weights as the parameter buffer holds them (for each output map, the k×k blocks of the
+// input maps its connection table links to it, in order) written densely as [out][in][k][k], zero where
+// the table has no connection.
+template <class T>
+void expand_conv_weights(const ConvSpec& spec, int in_channels, const T* packed, T* dense);
+
 template <class T>
 std::unique_ptr<Layer<T>> make_layer(const LayerSpec& spec, Shape input);
 

@@ -1,6 +1,7 @@
 #include "nn/network.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "lenet5/error.hpp"
 
@@ -100,5 +101,13 @@ void Network<T>::backward_curvature(const T* parameters, const T* input, int bat
 
 template class Network<float>;
 template class Network<double>;
+
+Network<float> network_for(const Model& model) {
+  Network<float> network(model.spec);
+  if (model.parameters.size() != network.parameter_count())
+    throw Error("the model has " + std::to_string(model.parameters.size()) + " parameters; its network needs " +
+                std::to_string(network.parameter_count()));
+  return network;
+}
 
 }  // namespace lenet5::nn

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
 #include "nn/layers.hpp"
 
@@ -66,5 +67,9 @@ class Network {
 
 extern template class Network<float>;
 extern template class Network<double>;
+
+// The network that runs `model`: the one place a model becomes a runtime network. Throws lenet5::Error when
+// the model's parameters do not fit its spec.
+Network<float> network_for(const Model& model);
 
 }  // namespace lenet5::nn
