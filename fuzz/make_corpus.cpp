@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "lenet5/image.hpp"
+#include "lenet5/image_io.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
 
