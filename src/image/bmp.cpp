@@ -71,8 +71,9 @@ Image decode_bmp(Bytes bytes, const std::string& name) {
       header_size != 124) {
     fail(name, "unsupported BMP header of " + std::to_string(header_size) + " bytes (expected 12, 40, 52, 56, 108 or 124)");
   }
-  const std::int64_t width = core_header ? fields.u16(18) : fields.s32(18);
-  const std::int64_t signed_height = core_header ? fields.u16(20) : fields.s32(22);
+  // Signed from 40 bytes on (a negative height means top-down rows); the 12-byte header's are unsigned.
+  const std::int64_t width = core_header ? std::int64_t{fields.u16(18)} : std::int64_t{fields.s32(18)};
+  const std::int64_t signed_height = core_header ? std::int64_t{fields.u16(20)} : std::int64_t{fields.s32(22)};
   const std::uint32_t planes = fields.u16(core_header ? 22 : 26);
   const std::uint32_t bits = fields.u16(core_header ? 24 : 28);
   enum Compression : std::uint32_t { kRgb = 0, kRle8 = 1, kRle4 = 2, kBitfields = 3, kJpeg = 4, kPng = 5, kAlphaBitfields = 6 };
