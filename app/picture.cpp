@@ -3,7 +3,7 @@
 
 #include "cli.hpp"
 #include "lenet5/dataset.hpp"
-#include "lenet5/image.hpp"
+#include "lenet5/image_io.hpp"
 #include "lenet5/pictures.hpp"
 
 namespace cli {

@@ -4,7 +4,7 @@
 #include "cli.hpp"
 #include "lenet5/classifier.hpp"
 #include "lenet5/error.hpp"
-#include "lenet5/image.hpp"
+#include "lenet5/image_io.hpp"
 
 namespace cli {
 
@@ -13,9 +13,10 @@ namespace {
 const CommandSpec kSpec{
     "predict",
     "lenet5 predict MODEL IMAGE... [options]",
-    "Classifies grey images (PGM or PNG, colour is turned to grey) of up to 32x32 pixels, one digit each,\n"
-    "and prints the class and the probability of every class. MNIST digits are light ink on black; images\n"
-    "with a light background (dark ink on paper) are inverted first, judged by their border pixels.",
+    "Classifies images (PNG, JPEG, BMP, PGM/PPM or WebP; colour is turned to grey) of up to 32x32 pixels,\n"
+    "one digit each, and prints the class and the probability of every class. MNIST digits are light ink on\n"
+    "black; images with a light background (dark ink on paper) are inverted first, judged by their border\n"
+    "pixels.",
     {{"invert", "WHEN", "auto (default), yes or no: whether to invert the grey levels"},
      {"json", "", "print one JSON object per image: file, class, probabilities"}},
     2, 1u << 20};

@@ -1,5 +1,6 @@
 // Writes the small seed corpora of fuzz/corpus/ (each file well under 2 KB):
 //   fuzz_make_corpus <fuzz/corpus folder>
+#include <webp/encode.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -11,12 +12,14 @@
 #include <utility>
 #include <vector>
 
-#include "lenet5/image.hpp"
+#include "image_builders.hpp"
+#include "lenet5/image_io.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using lenet5::testing_util::Bytes;
+namespace builders = lenet5::testing_util::image_builders;
 
 namespace {
 
@@ -149,6 +152,39 @@ int main(int argc, char** argv) {
   Bytes adam7{0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 9, 10, 11, 12, 13, 14, 15, 16, 0, 17, 18, 19, 20, 21, 22, 23, 24,
               25, 26, 27, 28, 29, 30, 31, 32};
   write(root / "image/rgba16-adam7.png", png(2, 2, 16, 6, 1, {}, adam7));
+
+  // JPEG: grey baseline with an Exif orientation (6, big-endian), and colour progressive.
+  Bytes halves(16 * 8);
+  for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = i % 16 < 8 ? 30 : 220;
+  write(root / "image/exif6.jpg",
+        builders::encode_test_jpeg({.width = 16, .height = 8, .pixels = halves, .app1 = builders::exif_app1(6, true)}));
+  Bytes colours;
+  for (int i = 0; i < 8 * 8; ++i) colours.insert(colours.end(), {static_cast<std::uint8_t>(i * 4), 90, 200});
+  write(root / "image/progressive-rgb.jpg",
+        builders::encode_test_jpeg({.width = 8, .height = 8, .channels = 3, .pixels = colours, .progressive = true}));
+
+  // BMP: 8-bit palette bottom-up (3 colours, rows padded), and 32-bit bit fields with alpha, top-down, V5 header.
+  write(root / "image/palette8.bmp",
+        builders::bmp_file({.width = 3, .height = 2, .bits = 8, .after_header = {0, 0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 0},
+                            .rows = {0, 1, 2, 0, 2, 1, 0, 0}, .colours_used = 3}));
+  write(root / "image/bitfields-alpha.bmp",
+        builders::bmp_file({.width = 2, .height = -1, .bits = 32, .compression = 3, .header_size = 124,
+                            .header_masks = {0x00FF0000, 0x0000FF00, 0x000000FF, 0xFF000000},
+                            .rows = {1, 2, 3, 255, 4, 5, 6, 0}}));
+
+  // PPM: binary 16-bit and plain.
+  write(root / "image/tiny-p6.ppm", std::string("P6\n2 1\n65535\n") + std::string("\x00\x10\xFF\x00\x80\x00\x12\x34\x56\x78\x9A\xBC", 12));
+  write(root / "image/tiny-p3.ppm", std::string("P3\n# tiny\n2 1\n15\n15 0 7\n1 2 3\n"));
+
+  // WebP: lossless with alpha, and lossy.
+  const Bytes rgba{255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 1, 10, 20, 30, 40};
+  std::uint8_t* encoded = nullptr;
+  std::size_t size = WebPEncodeLosslessRGBA(rgba.data(), 2, 2, 8, &encoded);
+  write(root / "image/lossless-alpha.webp", Bytes(encoded, encoded + size));
+  WebPFree(encoded);
+  size = WebPEncodeRGB(colours.data(), 8, 8, 24, 50, &encoded);
+  write(root / "image/lossy.webp", Bytes(encoded, encoded + size));
+  WebPFree(encoded);
 
   // Network descriptions: both presets and the tiny ones above.
   write(root / "network_spec/modern.txt", lenet5::to_text(lenet5::modern_preset()));

@@ -15,7 +15,7 @@ case "$seconds" in
 esac
 
 # clang and its libFuzzer runtime (Debian ships the runtime in libclang-rt-14-dev), and the build deps.
-packages=(clang libclang-rt-14-dev cmake ninja-build zlib1g-dev libpng-dev)
+packages=(clang libclang-rt-14-dev cmake ninja-build zlib1g-dev libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -2,7 +2,10 @@
 # Installs what lenet5 needs from Debian 12 packages. Each one is there on purpose:
 #   g++, cmake, ninja-build   the C++20 toolchain and build
 #   zlib1g-dev                reading gzip-compressed IDX files; CRC-32 of model files
-#   libpng-dev                reading people's PNG images, writing pictures
+#   libpng-dev                reading people's PNG images, writing pictures (lenet5_image)
+#   libjpeg62-turbo-dev       reading JPEG photos, baseline and progressive (lenet5_image)
+#   libwebp-dev               reading WebP images (lenet5_image)
+#   pkg-config                finds libwebp for CMake (it ships no CMake package)
 #   libgtest-dev libgmock-dev the test suite
 #   libbenchmark-dev          kernel microbenchmarks
 #   curl, ca-certificates     scripts/fetch-mnist.sh downloads
@@ -11,11 +14,11 @@
 # Usage: scripts/install-deps.sh [--tests]
 set -euo pipefail
 
-packages=(g++ cmake ninja-build zlib1g-dev libpng-dev libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates)
+packages=(g++ cmake ninja-build zlib1g-dev libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates)
 case "${1:-}" in
   --tests) packages+=(python3-torch valgrind) ;;
   "") ;;
-  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option $1" >&2; exit 2 ;;
 esac
 

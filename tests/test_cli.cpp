@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "lenet5/dataset.hpp"
-#include "lenet5/image.hpp"
+#include "lenet5/image_io.hpp"
 
 extern char** environ;
 
@@ -895,7 +895,7 @@ TEST_F(Cli, PredictFailsOnMissingOrCorruptImages) {
   expect_failure(lenet5({"predict", model_.string(), missing}), 1, {missing, "cannot open"});
 
   const std::string noise = save_bytes(Bytes(300, 0x5A), "noise.png");
-  expect_failure(lenet5({"predict", model_.string(), noise}), 1, {noise, "unsupported image format"});
+  expect_failure(lenet5({"predict", model_.string(), noise}), 1, {noise, "not an image (PNG, JPEG, BMP, PGM/PPM or WebP)"});
 
   Bytes png = read_bytes(save_image({28, 28, Bytes(28 * 28, 0)}, "whole.png"));
   png.resize(png.size() / 2);

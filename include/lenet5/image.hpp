@@ -1,7 +1,7 @@
 #pragma once
-// Pictures as bytes: decoded images with their channels, grey images, and reading a person's image file.
+// Pictures as bytes: decoded images with their channels, and grey images. Reading and writing image files
+// is lenet5/image_io.hpp, a library of its own (lenet5_image), so the core needs no image codecs.
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace lenet5 {
@@ -26,16 +26,5 @@ struct Image {
 // export, reads as white paper), rounded. Throws lenet5::Error for a channel count other than 1–4 or
 // pixels that do not fill width × height × channels.
 GreyImage to_grey(const Image& image);
-
-// PGM (P2 or P5, any maxval up to 65535) or PNG (any colour type and bit depth; colour is converted to
-// luminance, alpha composited on white). Detected by content. Throws lenet5::Error naming the file.
-GreyImage read_image(const std::string& path);
-
-// Each pixel as a factor × factor block (nearest neighbour), so small pictures stay legible.
-GreyImage enlarge(const GreyImage& image, int factor);
-
-// Writers (PGM binary and 8-bit grey PNG), atomically, for pictures and tests.
-void write_pgm(const GreyImage& image, const std::string& path);
-void write_png(const GreyImage& image, const std::string& path);
 
 }  // namespace lenet5
