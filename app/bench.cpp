@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "cli.hpp"
 #include "lenet5/classifier.hpp"
@@ -14,15 +15,16 @@ namespace {
 
 const CommandSpec kSpec{
     "bench",
-    "lenet5 bench MODEL [options]",
+    "lenet5 bench [--model M | MODEL] [options]",
     "Measures inference on the test split: throughput classifying all of it (evaluate(), each thread taking an\n"
     "equal run of the split), and the latency of classifying one image, already padded to the network's input, on one thread (median of --repeat runs).\n"
     "Training speed is what 'lenet5 train --json' reports; bench/run.sh compares both with PyTorch.",
-    {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
+    {model_option(),
+     {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"threads", "N", "threads for batch inference (default: all cores)"},
      {"repeat", "N", "measurements of each figure; the median is reported (default 5)"},
      {"json", "", "print one JSON object: infer_images_per_s, latency_us, threads"}},
-    1, 1};
+    0, 1};
 
 using Clock = std::chrono::steady_clock;
 
@@ -45,7 +47,8 @@ std::vector<std::uint8_t> padded_images(const lenet5::Dataset& data, std::size_t
 int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const int repeat = static_cast<int>(args.get_int("repeat", 5, 1, 1000));
-  const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
+  const auto& given = args.positionals();  // a model named first, as before --model
+  const lenet5::Model model = lenet5::load_model(model_path(args, given.empty() ? std::nullopt : std::optional(given[0])));
   const lenet5::Dataset data = load_data(data_dir(args), lenet5::Split::test);
 
   std::vector<double> throughput;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "lenet5/network_spec.hpp"
@@ -104,6 +106,42 @@ lenet5::Dataset load_data(const std::string& dir, lenet5::Split split) {
     throw lenet5::DataNotFound(std::string(error.what()) +
                                "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
   }
+}
+
+namespace {
+
+// Where the shipped models are: beside an installed binary (PREFIX/bin/lenet5 → PREFIX/share/lenet5/models),
+// then the source checkout the binary was built from.
+std::vector<std::filesystem::path> shipped_model_folders() {
+  std::vector<std::filesystem::path> folders;
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) folders.push_back(binary.parent_path().parent_path() / "share" / "lenet5" / "models");
+  folders.emplace_back(LENET5_SOURCE_MODELS);
+  return folders;
+}
+
+}  // namespace
+
+std::string model_path(const Args& args, const std::optional<std::string>& given) {
+  std::string name = given ? *given : args.get("model", "");
+  if (name.empty()) {
+    const char* environment = std::getenv("LENET5_MODEL");
+    name = environment && *environment ? environment : "modern";
+  }
+  if (name != "modern" && name != "classic") return name;
+  std::string looked;
+  for (const auto& folder : shipped_model_folders()) {
+    const std::filesystem::path file = folder / ("lenet5-" + name + ".model");
+    if (std::filesystem::exists(file)) return file.string();
+    looked += (looked.empty() ? "" : ", ") + folder.string();
+  }
+  throw lenet5::Error("the shipped " + name + " model is not installed (looked in " + looked +
+                      "); pass --model FILE with a model from 'lenet5 train'");
+}
+
+OptionSpec model_option() {
+  return {"model", "M", "model file, or 'modern' / 'classic' for a shipped model (default: $LENET5_MODEL, else modern)"};
 }
 
 std::string preset_option(const Args& args) {

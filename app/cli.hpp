@@ -61,6 +61,14 @@ std::string data_dir(const Args& args);
 // A split of the MNIST-format data in `dir`; when its files are missing, the error says how to get them.
 lenet5::Dataset load_data(const std::string& dir, lenet5::Split split);
 
+// The model file a command reads: `given` (a positional model, kept as an alias), else --model, else
+// $LENET5_MODEL, else "modern". "modern" and "classic" name the shipped models (models/ in a source
+// checkout, share/lenet5/models where installed); anything else is a file. Throws lenet5::Error when a
+// shipped model is not there.
+std::string model_path(const Args& args, const std::optional<std::string>& given = std::nullopt);
+// The --model option as every command that reads a model lists it.
+OptionSpec model_option();
+
 // Minimal JSON output: escaped strings, and numbers with 10 significant digits (non-finite ones as null).
 std::string json_string(const std::string& text);
 std::string json_number(double value);

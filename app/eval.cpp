@@ -1,5 +1,6 @@
 // lenet5 eval: accuracy, confusion matrix and per-class precision/recall of a saved model.
 #include <cstdio>
+#include <optional>
 
 #include "cli.hpp"
 #include "lenet5/dataset.hpp"
@@ -11,22 +12,24 @@ namespace {
 
 const CommandSpec kSpec{
     "eval",
-    "lenet5 eval MODEL [options]",
+    "lenet5 eval [--model M | MODEL] [options]",
     "Classifies a dataset split with a saved model and prints the accuracy, the confusion matrix (rows: true\n"
     "class, columns: predicted class) and each class's precision and recall.",
-    {{"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
+    {model_option(),
+     {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
      {"split", "NAME", "test (default) or train"},
      {"threads", "N", "worker threads (default: all cores)"},
      {"json", "", "print one JSON object: accuracy, correct, count, confusion, precision, recall"},
      {"details", "", "with --json, also per example: predictions and margins (best output's lead)"}},
-    1, 1};
+    0, 1};
 
 int run(const Args& args) {
   if (args.flag("details") && !args.flag("json")) throw UsageError("--details goes with --json");
   const std::string split = args.get("split", "test");
   if (split != "test" && split != "train") throw UsageError("--split must be test or train");
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
-  const lenet5::Model model = lenet5::load_model(args.positionals()[0]);
+  const auto& given = args.positionals();  // a model named first, as before --model
+  const lenet5::Model model = lenet5::load_model(model_path(args, given.empty() ? std::nullopt : std::optional(given[0])));
   const lenet5::Dataset data = load_data(data_dir(args), split == "test" ? lenet5::Split::test : lenet5::Split::train);
   const lenet5::Evaluation result = lenet5::evaluate(model, data, threads);
   const std::size_t classes = result.confusion.size();

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <ostream>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -72,7 +73,8 @@ std::string read_text(const fs::path& path) {
 
 // Runs the CLI with `arguments` (no shell, so nothing needs quoting); stdout and stderr go to files in
 // `capture_dir`, so neither pipe can fill up and block the child.
-CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path& capture_dir) {
+// Runs the tool; `input`, when given, is its standard input.
+CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path& capture_dir, const fs::path& input = {}) {
   const fs::path out_path = capture_dir / "cli.stdout", err_path = capture_dir / "cli.stderr";
   std::vector<std::string> words{LENET5_CLI};
   words.insert(words.end(), arguments.begin(), arguments.end());
@@ -84,6 +86,7 @@ CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path&
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!input.empty()) posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, input.c_str(), O_RDONLY, 0);
   pid_t pid = 0;
   const int spawn_error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -258,15 +261,6 @@ lenet5::GreyImage synthetic_digit(int label, std::mt19937& random) {
 lenet5::GreyImage inverted(lenet5::GreyImage image) {
   for (auto& pixel : image.pixels) pixel = static_cast<std::uint8_t>(255 - pixel);
   return image;
-}
-
-// The same picture on a 32×32 canvas: a 2-pixel background border, as the network pads 28×28 inputs itself.
-lenet5::GreyImage padded_to_32(const lenet5::GreyImage& image) {
-  lenet5::GreyImage big{32, 32, Bytes(32 * 32, 0)};
-  for (int y = 0; y < image.height; ++y)
-    for (int x = 0; x < image.width; ++x)
-      big.pixels[std::size_t(y + 2) * 32 + x + 2] = image.pixels[std::size_t(y) * image.width + x];
-  return big;
 }
 
 void append_big_endian(Bytes& bytes, std::uint32_t value) {
@@ -826,87 +820,174 @@ TEST_F(Cli, EvalFailsOnFilesThatAreNotModels) {
 }
 
 TEST_F(Cli, EvalRejectsBadArguments) {
-  expect_failure(lenet5({"eval", "--data", data_dir_.string()}), 2, {"missing arguments"});
+  const std::string missing = (scratch_ / "none.model").string();
+  expect_failure(lenet5({"eval", "--model", missing, "--data", data_dir_.string()}), 1, {missing});
   expect_failure(lenet5({"eval", model_.string(), "--split", "validation"}), 2, {"--split must be test or train"});
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // predict
 
-TEST_F(Cli, PredictClassifiesPgmAndPngOfBothSizes) {
-  std::mt19937 random(99);
-  const lenet5::GreyImage digit = synthetic_digit(3, random);
-  const std::string small_pgm = save_image(digit, "three-28.pgm");
-  const std::string big_png = save_image(padded_to_32(digit), "three-32.png");
+// A clean square blob on black, `scale` times larger: a stand-in digit whose prepared 28×28 field is known
+// (a full 20×20 square, centred), so every size and polarity of it reads the same.
+lenet5::GreyImage square_blob(int scale, int left = 6, int width = 64) {
+  lenet5::GreyImage image{width * scale, 32 * scale, Bytes(std::size_t(width) * 32 * scale * scale, 0)};
+  for (int y = 9 * scale; y < 21 * scale; ++y)
+    for (int x = left * scale; x < (left + 12) * scale; ++x) image.pixels[std::size_t(y) * image.width + x] = 255;
+  return image;
+}
 
-  const auto predictions = predict_json({small_pgm, big_png});
+TEST_F(Cli, PredictReadsAPictureTheSameAtAnySizeAndPolarity) {
+  const std::string small = save_image(square_blob(1), "blob.pgm");
+  const std::string big_on_paper = save_image(inverted(square_blob(5)), "blob-on-paper.png");
+  const auto predictions = predict_json({small, big_on_paper});
   ASSERT_EQ(predictions.size(), 2u);
-  EXPECT_EQ(predictions[0]["file"].string(), small_pgm);
-  EXPECT_EQ(predictions[1]["file"].string(), big_png);
+  EXPECT_EQ(predictions[0]["file"].string(), small);
+  EXPECT_EQ(predictions[1]["file"].string(), big_on_paper);
   for (const Json& prediction : predictions) {
-    const double label = prediction["class"].number();
-    EXPECT_TRUE(label >= 0 && label <= 9 && label == std::floor(label)) << label;
+    EXPECT_EQ(prediction["status"].string(), "ok");
+    EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(prediction["error"].value));
+    const double label = prediction["prediction"].number();
     const auto probabilities = numbers(prediction["probabilities"]);
     ASSERT_EQ(probabilities.size(), 10u);
-    double sum = 0;
-    for (const double p : probabilities) {
-      EXPECT_TRUE(p >= 0 && p <= 1) << p;
-      sum += p;
-    }
-    EXPECT_NEAR(sum, 1.0, 1e-4);
-    EXPECT_EQ(probabilities[static_cast<std::size_t>(label)], *std::max_element(probabilities.begin(), probabilities.end()));
+    EXPECT_NEAR(std::accumulate(probabilities.begin(), probabilities.end(), 0.0), 1.0, 1e-4);
+    std::vector<double> sorted = probabilities;
+    std::sort(sorted.rbegin(), sorted.rend());
+    EXPECT_EQ(probabilities[static_cast<std::size_t>(label)], sorted[0]);
+    EXPECT_NEAR(prediction["confidence"].number(), sorted[0], 1e-6);
+    EXPECT_NEAR(prediction["margin"].number(), sorted[0] - sorted[1], 1e-6);
   }
-  // The 32×32 twin is the network's own padding of the 28×28 picture, so it reads the same input.
+  // Both pictures prepare to the same 28×28 input.
   EXPECT_EQ(numbers(predictions[0]["probabilities"]), numbers(predictions[1]["probabilities"]));
-  EXPECT_EQ(predictions[0]["class"].number(), 3) << "a clean synthetic 3 should be recognised";
+  // Told the ink is dark, the light-on-black picture's black paper is read as the ink: a page of ink.
+  const auto forced = predict_json({small}, {"--invert", "yes"});
+  ASSERT_EQ(forced.size(), 1u);
+  EXPECT_EQ(forced[0]["status"].string(), "no_digit");
 }
 
-TEST_F(Cli, PredictInvertsLightBackgroundsAutomatically) {
-  std::mt19937 random(5);
-  const lenet5::GreyImage digit = synthetic_digit(8, random);
-  const std::string dark = save_image(digit, "dark.pgm"), light = save_image(inverted(digit), "light.png");
-
-  const auto automatic = predict_json({dark, light}, {"--invert", "auto"});
-  ASSERT_EQ(automatic.size(), 2u);
-  EXPECT_EQ(automatic[0]["class"].number(), automatic[1]["class"].number());
-  EXPECT_EQ(numbers(automatic[0]["probabilities"]), numbers(automatic[1]["probabilities"]));
-
-  // Told not to invert, the light picture is a different input altogether.
-  const auto untouched = predict_json({light}, {"--invert", "no"});
-  ASSERT_EQ(untouched.size(), 1u);
-  EXPECT_NE(numbers(untouched[0]["probabilities"]), numbers(automatic[1]["probabilities"]));
-}
-
-TEST_F(Cli, PredictTextOutputNamesTheFile) {
-  std::mt19937 random(11);
-  const std::string image = save_image(synthetic_digit(0, random), "zero.pgm");
-  const CommandResult result = lenet5({"predict", model_.string(), image});
+TEST_F(Cli, PredictTextOutputNamesTheFileAndTheDigit) {
+  const std::string image = save_image(square_blob(2), "blob.png");
+  const CommandResult result = lenet5({"predict", "--model", model_.string(), image, "--show"});
   ASSERT_EQ(result.exit_code, 0) << result;
-  EXPECT_THAT(result.out, AllOf(HasSubstr(image + ": "), HasSubstr(" 9:")));
+  EXPECT_THAT(result.out, AllOf(HasSubstr(image + ": "), HasSubstr("%, margin ")));
+  EXPECT_THAT(result.out, HasSubstr("\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588")) << "--show draws the square";
 }
 
-TEST_F(Cli, PredictRejectsImagesOfTheWrongSize) {
-  const std::string big = save_image({40, 40, Bytes(40 * 40, 0)}, "big.pgm");
-  expect_failure(lenet5({"predict", model_.string(), big}), 1, {big, "40x40", "32x32"});
+TEST_F(Cli, PredictReadsAFolderAndStandardInput) {
+  const fs::path folder = scratch_ / "pictures";
+  fs::create_directories(folder);
+  lenet5::write_png(square_blob(1), (folder / "b.png").string());
+  lenet5::write_pgm(square_blob(3), (folder / "a.pgm").string());
+  write_bytes(folder / "notes.txt", Bytes{'h', 'i'});  // not an image file: skipped
+  const auto predictions = predict_json({folder.string()});
+  ASSERT_EQ(predictions.size(), 2u);
+  EXPECT_EQ(predictions[0]["file"].string(), (folder / "a.pgm").string());
+  EXPECT_EQ(predictions[1]["file"].string(), (folder / "b.png").string());
+
+  const CommandResult piped = run_cli({"predict", model_.string(), "-", "--json"}, scratch_, folder / "b.png");
+  ASSERT_EQ(piped.exit_code, 0) << piped;
+  const Json from_stdin = parse_json(lines_of(piped.out).at(0));
+  EXPECT_EQ(from_stdin["file"].string(), "-");
+  EXPECT_EQ(numbers(from_stdin["probabilities"]), numbers(predictions[1]["probabilities"]));
 }
 
-TEST_F(Cli, PredictFailsOnMissingOrCorruptImages) {
+TEST_F(Cli, PredictSaysNoDigitOnABlankPageAndRejectsBelowMinConfidence) {
+  const std::string blank = save_image({60, 40, Bytes(60 * 40, 255)}, "blank.png");
+  const std::string blob = save_image(square_blob(1), "blob.png");
+  const auto answers = predict_json({blank, blob});
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0]["status"].string(), "no_digit");
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(answers[0]["prediction"].value));
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(answers[0]["confidence"].value));
+  // The suite's model, trained briefly on blobs, is never quite sure of a centred square.
+  const double confidence = answers[1]["confidence"].number();
+  ASSERT_LT(confidence, 0.999);
+  const auto strict = predict_json({blob}, {"--min-confidence", std::to_string((1 + confidence) / 2)});
+  ASSERT_EQ(strict.size(), 1u);
+  EXPECT_EQ(strict[0]["status"].string(), "rejected");
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(strict[0]["prediction"].value));
+  EXPECT_NEAR(strict[0]["confidence"].number(), confidence, 1e-9);
+  const auto lenient = predict_json({blob}, {"--min-confidence", std::to_string(confidence / 2)});
+  EXPECT_EQ(lenient.at(0)["status"].string(), "ok");
+}
+
+TEST_F(Cli, PredictReadsANumberLeftToRightWithBoxes) {
+  // Two bars 24 wide and 36 tall at x 18 and 90 (narrower than touching digits, so each is read whole).
+  lenet5::GreyImage two{192, 96, Bytes(192 * 96, 0)};
+  for (int y = 27; y < 63; ++y)
+    for (int x = 0; x < 192; ++x)
+      if ((x >= 18 && x < 42) || (x >= 90 && x < 114)) two.pixels[std::size_t(y) * two.width + x] = 255;
+  const std::string image = save_image(inverted(two), "two.png");
+  const auto answers = predict_json({image}, {"--number"});
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0]["status"].string(), "ok");
+  const auto& digits = answers[0]["digits"].array();
+  ASSERT_EQ(digits.size(), 2u);
+  EXPECT_EQ(numbers(digits[0]["box"]), (std::vector<double>{18, 27, 24, 36}));
+  EXPECT_EQ(numbers(digits[1]["box"]), (std::vector<double>{90, 27, 24, 36}));
+  const std::string number = answers[0]["prediction"].string();
+  ASSERT_EQ(number.size(), 2u);
+  EXPECT_EQ(number[0] - '0', digits[0]["prediction"].number());
+  EXPECT_EQ(number[1] - '0', digits[1]["prediction"].number());
+  EXPECT_NEAR(answers[0]["confidence"].number(),
+              digits[0]["confidence"].number() * digits[1]["confidence"].number(), 1e-6);
+}
+
+TEST_F(Cli, PredictSavesThePreparedInput) {
+  const std::string image = save_image(inverted(square_blob(4)), "blob.png");
+  const std::string saved = (scratch_ / "prepared.png").string();
+  const CommandResult result = lenet5({"predict", model_.string(), image, "--save-input", saved});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const lenet5::GreyImage prepared = lenet5::read_image(saved);
+  ASSERT_EQ(prepared.width, 28);
+  ASSERT_EQ(prepared.height, 28);
+  // The 12×12 square fills the 20×20 box; its centre of mass (10, 10) goes to 14.5: columns and rows 5–24
+  // (round(4.5) = 5).
+  for (int y = 0; y < 28; ++y)
+    for (int x = 0; x < 28; ++x)
+      ASSERT_EQ(prepared.pixels[std::size_t(y) * 28 + x], x >= 5 && x < 25 && y >= 5 && y < 25 ? 255 : 0) << x << "," << y;
+}
+
+TEST_F(Cli, PredictKeepsReadingAfterABadFileAndFailsAtTheEnd) {
+  const std::string good = save_image(square_blob(1), "good.png");
   const std::string missing = (scratch_ / "missing.png").string();
-  expect_failure(lenet5({"predict", model_.string(), missing}), 1, {missing, "cannot open"});
-
   const std::string noise = save_bytes(Bytes(300, 0x5A), "noise.png");
-  expect_failure(lenet5({"predict", model_.string(), noise}), 1, {noise, "not an image (PNG, JPEG, BMP, PGM/PPM or WebP)"});
-
-  Bytes png = read_bytes(save_image({28, 28, Bytes(28 * 28, 0)}, "whole.png"));
+  Bytes png = read_bytes(save_image(square_blob(1), "whole.png"));
   png.resize(png.size() / 2);
   const std::string cut = save_bytes(png, "cut.png");
-  expect_failure(lenet5({"predict", model_.string(), cut}), 1, {cut, "invalid PNG"});
+  const CommandResult result = lenet5({"predict", model_.string(), missing, good, noise, cut, "--json"});
+  EXPECT_EQ(result.exit_code, 1) << result;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 4u) << result;
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"error", "cannot open"}, {"ok", ""}, {"error", "not an image (PNG, JPEG, BMP, PGM/PPM or WebP)"}, {"error", "invalid PNG"}};
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Json answer = parse_json(lines[i]);
+    EXPECT_EQ(answer["status"].string(), expected[i].first) << lines[i];
+    if (expected[i].first == "error") {
+      EXPECT_THAT(answer["error"].string(), HasSubstr(expected[i].second)) << lines[i];
+    }
+  }
+  // Text output says the same per file.
+  const CommandResult text = lenet5({"predict", model_.string(), missing, good});
+  EXPECT_EQ(text.exit_code, 1) << text;
+  EXPECT_THAT(text.out, AllOf(HasSubstr(missing + ": error: "), HasSubstr(good + ": ")));
+}
+
+TEST_F(Cli, PredictFindsItsModel) {
+  const std::string image = save_image(square_blob(1), "blob.png");
+  // The model given first, as --model, or both (a usage error).
+  const CommandResult named = lenet5({"predict", "--model", model_.string(), image});
+  EXPECT_EQ(named.exit_code, 0) << named;
+  expect_failure(lenet5({"predict", model_.string(), image, "--model", model_.string()}), 2, {"both first and as --model"});
+  expect_failure(lenet5({"predict", "--model", (scratch_ / "none.model").string(), image}), 1, {"none.model"});
 }
 
 TEST_F(Cli, PredictNeedsAnImage) {
-  expect_failure(lenet5({"predict", model_.string()}), 2, {"missing arguments", "lenet5 predict MODEL IMAGE"});
+  expect_failure(lenet5({"predict", model_.string()}), 2, {"name at least one image, folder or '-'"});
   expect_failure(lenet5({"predict", model_.string(), "x.pgm", "--invert", "maybe"}), 2,
                  {"--invert must be auto, yes or no"});
+  expect_failure(lenet5({"predict", model_.string(), "x.pgm", "--min-confidence", "2"}), 2, {"--min-confidence"});
 }
 
 }  // namespace

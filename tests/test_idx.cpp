@@ -147,6 +147,7 @@ TEST_F(IdxTest, RejectsTruncatedData) {
 
 TEST_F(IdxTest, RejectsTrailingData) {
   EXPECT_THAT(read_error(idx_u8({2}, {1, 2, 3, 4})), HasSubstr("2 bytes of trailing data"));
+  EXPECT_THAT(read_error(idx_u8({2}, {1, 2, 3})), HasSubstr("1 bytes of trailing data"));
 }
 
 TEST_F(IdxTest, RejectsAbsurdDimensionsWithoutAllocating) {

@@ -162,6 +162,8 @@ TEST(ModelFile, RejectsUnknownVersion) {
   parts.version = 7;
   EXPECT_THAT(error_of(encode(parts)),
               HasSubstr("damaged.model: format version 7 is not supported (this build reads version 1)"));
+  parts.version = 0;  // older than any file this project wrote
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 0 is not supported"));
 }
 
 TEST(ModelFile, RejectsTrailingBytes) {

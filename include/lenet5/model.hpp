@@ -23,6 +23,9 @@ void save_model(const Model& model, const std::string& path);
 // Reads and validates a model file: magic, version, sizes, checksum, that the parameters fit the spec.
 Model load_model(const std::string& path);
 
+// Whether the file at `path` starts like a model file (its magic bytes); false when it cannot be read.
+bool is_model_file(const std::string& path);
+
 // In-memory forms of the same file format (used by save/load; handy for tests and future front ends).
 std::vector<std::uint8_t> serialize_model(const Model& model);
 Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::string& source_name);

@@ -6,6 +6,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <fstream>
 
 #include "io/atomic_file.hpp"
 #include "lenet5/error.hpp"
@@ -162,6 +163,13 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
   }
   check_parameters(model.spec, model.parameters, source_name);
   return model;
+}
+
+bool is_model_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, kMagic.size()> start{};
+  return in.read(start.data(), std::streamsize(start.size())) &&
+         std::equal(start.begin(), start.end(), kMagic.begin(), [](char a, std::uint8_t b) { return std::uint8_t(a) == b; });
 }
 
 void save_model(const Model& model, const std::string& path) {
