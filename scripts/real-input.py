@@ -191,7 +191,7 @@ def main():
                                   "accuracy": round(value, 4), "not_read": unread, "drop_points": drop}), flush=True)
             else:
                 print(f"{variant:13s} {100 * value:6.2f} %  not read {unread:4d}" +
-                      ("" if drop is None else f"  {drop:+.2f} points from the originals"), flush=True)
+                      ("" if drop is None else f"  {drop:5.2f} points below the originals"), flush=True)
             shutil.rmtree(folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
