@@ -17,7 +17,7 @@ LeNet-5 (LeCun, Bottou, Bengio, Haffner 1998) for handwritten digits.
 commands:
   train     train a network on MNIST-format IDX files and save it
   eval      accuracy, confusion matrix and per-class precision/recall of a saved model
-  predict   classify image files (PNG, JPEG, BMP, PGM/PPM, WebP) with a saved model
+  predict   read the digit (or --number, the number) in photos, scans and drawings
   info      the layer table of a preset or a saved model: shapes, parameters, connections
   bench     inference speed of a saved model: batch throughput and single-image latency
   picture   draw a picture: the distortions training uses
