@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -981,6 +982,40 @@ TEST_F(Cli, PredictFindsItsModel) {
   EXPECT_EQ(named.exit_code, 0) << named;
   expect_failure(lenet5({"predict", model_.string(), image, "--model", model_.string()}), 2, {"both first and as --model"});
   expect_failure(lenet5({"predict", "--model", (scratch_ / "none.model").string(), image}), 1, {"none.model"});
+}
+
+// Dark strokes of `width` pixels on white paper: each stroke a line from (x0, y0) to (x1, y1).
+lenet5::GreyImage drawing(int side, int width, const std::vector<std::array<double, 4>>& strokes) {
+  lenet5::GreyImage image{side, side, Bytes(std::size_t(side) * side, 255)};
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x)
+      for (const auto& [x0, y0, x1, y1] : strokes) {
+        const double dx = x1 - x0, dy = y1 - y0;
+        const double t = std::clamp(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy), 0.0, 1.0);
+        if (std::hypot(x - (x0 + t * dx), y - (y0 + t * dy)) <= width / 2.0) image.pixels[std::size_t(y) * side + x] = 20;
+      }
+  return image;
+}
+
+TEST_F(Cli, PredictReadsDrawnDigitsWithTheShippedModels) {
+  // A 7 (a bar and a slanted stem), a 1 and a 4 drawn with a 14-pixel pen on a 240-pixel page, read with
+  // no --model (the shipped modern model) and with the shipped classic one.
+  const std::vector<std::pair<int, lenet5::GreyImage>> digits = {
+      {7, drawing(240, 14, {{60, 50, 180, 50}, {180, 50, 110, 200}})},
+      {1, drawing(240, 14, {{125, 40, 115, 200}})},
+      {4, drawing(240, 14, {{140, 40, 60, 140}, {60, 140, 190, 140}, {150, 90, 150, 210}})}};
+  for (const auto& [label, picture] : digits) {
+    const std::string file = save_image(picture, "drawn-" + std::to_string(label) + ".png");
+    for (const std::vector<std::string>& model : {std::vector<std::string>{}, std::vector<std::string>{"--model", "classic"}}) {
+      std::vector<std::string> arguments{"predict", file, "--json"};
+      arguments.insert(arguments.end(), model.begin(), model.end());
+      const CommandResult result = lenet5(arguments);
+      ASSERT_EQ(result.exit_code, 0) << result;
+      const Json answer = parse_json(lines_of(result.out).at(0));
+      EXPECT_EQ(answer["status"].string(), "ok") << result.out;
+      EXPECT_EQ(answer["prediction"].number(), label) << (model.empty() ? "modern" : "classic") << ": " << result.out;
+    }
+  }
 }
 
 TEST_F(Cli, PredictNeedsAnImage) {
