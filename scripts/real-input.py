@@ -7,10 +7,12 @@ read as their label. The originals (the 28x28 digits as PNG files) are the basel
 with: the goal (issue 10) is each variant within 1 point of it.
 
   /usr/bin/python3 scripts/real-input.py [--model M] [--data DIR] [--split test|validation] [--limit N]
-      [--variants a,b,...] [--json]
+      [--variants a,b,...] [--numbers N] [--json]
 
 --split validation uses training digits 50,000-59,999, the ones `lenet5 train --validation 10000` holds out:
-choose a model on them, report the test split. Needs Debian's python3-pil and python3-numpy.
+choose a model on them, report the test split. --numbers N then writes N numbers of 2-6 of the digits
+(one touching pair in 20 % of them) and reads them with predict --number. Needs Debian's python3-pil and
+python3-numpy.
 Variants (each seeded by the digit's index, so runs are reproducible):
   original      the 28x28 digit as a PNG, light ink on black, as MNIST stores it
   enlarged      4-10x larger (bicubic), light ink on black
@@ -137,6 +139,58 @@ def write_variant(variant, images, folder):
             VARIANTS[variant](digit, rng).save(os.path.join(folder, name + ".png"))
 
 
+def write_numbers(images, labels, count, folder):
+    """`count` numbers of 2-6 digits (lengths uniform) from `images`, each digit cropped to its ink's columns
+    and set beside the next with a gap of 2-8 pixels (at MNIST's scale), one touching pair (overlapping by a
+    pixel) in 20 % of them, then 3-6x larger, dark ink on paper. Returns each number's digits as a string."""
+    truths = []
+    for k in range(count):
+        rng = np.random.default_rng([k, 99])
+        length = int(rng.integers(2, 7))
+        chosen = rng.integers(0, len(images), length)
+        parts = []
+        for i in chosen:
+            columns = np.nonzero(images[i].max(0))[0]
+            parts.append(images[i][:, columns[0]:columns[-1] + 1])
+        gaps = [int(rng.integers(2, 9)) for _ in range(length - 1)]
+        if rng.random() < 0.2:
+            gaps[int(rng.integers(0, length - 1))] = -1
+        width = sum(p.shape[1] for p in parts) + sum(gaps) + 16
+        canvas = np.zeros((28, width), np.uint8)
+        x = 8
+        for j, part in enumerate(parts):
+            canvas[:, x:x + part.shape[1]] = np.maximum(canvas[:, x:x + part.shape[1]], part)
+            x += part.shape[1] + (gaps[j] if j < length - 1 else 0)
+        scale = rng.uniform(3, 6)
+        Image.fromarray(255 - canvas).resize((int(width * scale), int(28 * scale)), Image.BICUBIC).save(
+            os.path.join(folder, f"{k:05d}.png"))
+        truths.append("".join(str(int(labels[i])) for i in chosen))
+    return truths
+
+
+def read_numbers(lenet5, model, folder, truths, isolated, as_json):
+    """Runs predict --number; per length: how often the right number of digits is found, the whole number
+    is read right, and that against the isolated digits' accuracy to the power of the length."""
+    run = subprocess.run([lenet5, "predict", "--model", model, "--number", "--json", folder], capture_output=True,
+                         text=True)
+    by_length = {}
+    for line in run.stdout.splitlines():
+        result = json.loads(line)
+        truth = truths[int(os.path.splitext(os.path.basename(result["file"]))[0])]
+        counts = by_length.setdefault(len(truth), [0, 0, 0])
+        counts[0] += 1
+        counts[1] += len(result.get("digits") or []) == len(truth)
+        counts[2] += result["status"] == "ok" and result["prediction"] == truth
+    for length, (n, found, right) in sorted(by_length.items()):
+        expected = isolated ** length
+        row = {"variant": "numbers", "length": length, "numbers": n, "digits_found": round(found / n, 4),
+               "accuracy": round(right / n, 4), "isolated_product": round(expected, 4),
+               "ratio": round(right / n / expected, 4)}
+        print(json.dumps(row) if as_json else
+              f"numbers of {length}: {n:4d}, right count {100 * found / n:6.2f} %, read right {100 * right / n:6.2f} %"
+              f" ({right / n / expected:.3f} of the isolated digits' {100 * expected:.2f} %)", flush=True)
+
+
 def accuracy(lenet5, model, folder, labels):
     """Runs predict on the folder; the fraction read as their label, and how many were not read as a digit."""
     run = subprocess.run([lenet5, "predict", "--model", model, "--json", folder], capture_output=True, text=True)
@@ -162,6 +216,8 @@ def main():
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--lenet5", default=os.path.join(ROOT, "build", "lenet5"))
     parser.add_argument("--json", action="store_true", help="one JSON object per variant")
+    parser.add_argument("--numbers", type=int, default=0,
+                        help="also read N numbers of 2-6 of the digits with predict --number (after the variants)")
     args = parser.parse_args()
 
     prefix = "t10k" if args.split == "test" else "train"
@@ -193,6 +249,13 @@ def main():
                 print(f"{variant:13s} {100 * value:6.2f} %  not read {unread:4d}" +
                       ("" if drop is None else f"  {drop:5.2f} points below the originals"), flush=True)
             shutil.rmtree(folder)
+        if args.numbers:
+            if baseline is None:
+                raise SystemExit("--numbers compares with the isolated digits: include the 'original' variant")
+            folder = os.path.join(work, "numbers")
+            os.makedirs(folder)
+            truths = write_numbers(images, labels, args.numbers, folder)
+            read_numbers(args.lenet5, args.model, folder, truths, baseline, args.json)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
