@@ -178,10 +178,6 @@ std::vector<std::pair<int, float>> coverage(float from, float to, int size) {
   return parts;
 }
 
-}  // namespace
-
-namespace {
-
 // A stroke: one connected piece of ink, with its bounding box in working pixels.
 struct Stroke {
   int x_min = 0, x_max = -1, y_min = 0, y_max = -1;
