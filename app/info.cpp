@@ -1,5 +1,7 @@
 // lenet5 info: the layer table of a preset or of a saved model.
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "cli.hpp"
 #include "lenet5/model.hpp"
@@ -11,12 +13,12 @@ namespace {
 
 const CommandSpec kSpec{
     "info",
-    "lenet5 info [--preset NAME | --model FILE] [--json]",
+    "lenet5 info [--preset NAME | --model M] [--json]",
     "Prints the network's layers: output shape, trainable parameters and connections (multiply-adds per\n"
     "image, biases counted as the 1998 paper counts them), with totals.",
     {{"preset", "NAME", "a preset: modern (default) or classic"},
-     {"model", "FILE", "describe a saved model instead of a preset"},
-     {"json", "", "print one JSON object: layers, loss, parameters, connections"}},
+     {"model", "M", "describe a saved model instead of a preset: a file, or 'modern' / 'classic' for a shipped one"},
+     {"json", "", "print one JSON object: model (the file read, or null), layers, loss, parameters, connections"}},
     0, 0};
 
 std::string shape_text(const lenet5::Shape& shape) {
@@ -25,8 +27,9 @@ std::string shape_text(const lenet5::Shape& shape) {
 
 int run(const Args& args) {
   if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
-  const lenet5::NetworkSpec spec =
-      args.get("model") ? lenet5::load_model(*args.get("model")).spec : lenet5::preset(preset_option(args));
+  // The file a --model resolves to is printed: which shipped model was found where is then plain to see.
+  const std::optional<std::string> model_file = args.get("model") ? std::optional(model_path(args)) : std::nullopt;
+  const lenet5::NetworkSpec spec = model_file ? lenet5::load_model(*model_file).spec : lenet5::preset(preset_option(args));
   const auto layers = lenet5::summarize(spec);
   std::size_t parameters = 0;
   std::uint64_t connections = 0;
@@ -45,7 +48,8 @@ int run(const Args& args) {
              ",\"fixed_parameters\":" + std::to_string(layer.fixed_parameters) +
              ",\"connections\":" + std::to_string(layer.connections) + "}";
     };
-    const std::string out = "{\"preset\":" + json_string(spec.preset) + ",\"input\":" +
+    const std::string out = "{\"model\":" + (model_file ? json_string(*model_file) : "null") +
+                            ",\"preset\":" + json_string(spec.preset) + ",\"input\":" +
                             json_string(shape_text(spec.input)) +
                             ",\"loss\":" + json_string(lenet5::to_string(spec.loss)) +
                             ",\"map_constant\":" + (has_map_constant ? json_number(spec.map_constant) : "null") +
@@ -55,6 +59,7 @@ int run(const Args& args) {
     std::puts(out.c_str());
     return 0;
   }
+  if (model_file) std::printf("model %s\n", model_file->c_str());
   std::printf("LeNet-5, preset %s: input %s, loss %s%s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
               lenet5::to_string(spec.loss).c_str(),
               has_map_constant ? (" j=" + json_number(spec.map_constant)).c_str() : "");

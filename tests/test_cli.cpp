@@ -477,6 +477,24 @@ TEST_F(Cli, InfoDescribesASavedModel) {
   const CommandResult result = lenet5({"info", "--model", model_.string(), "--json"});
   ASSERT_EQ(result.exit_code, 0) << result;
   EXPECT_EQ(parse_json(result.out)["parameters"].number(), 61706);
+  EXPECT_EQ(parse_json(result.out)["model"].string(), model_.string());
+  const CommandResult preset = lenet5({"info", "--json"});
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(parse_json(preset.out)["model"].value)) << preset;
+}
+
+// --model modern / classic name the shipped models, and info says which file that was: run from its build
+// folder, the tool reads the source checkout's (an installed one reads PREFIX/share/lenet5/models, which
+// tests/install/check.cmake checks).
+TEST_F(Cli, InfoNamesTheShippedModelItFound) {
+  const fs::path shipped = fs::path(LENET5_SOURCE_DIR) / "models";
+  const CommandResult json = lenet5({"info", "--model", "classic", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json;
+  EXPECT_EQ(fs::path(parse_json(json.out)["model"].string()), shipped / "lenet5-classic.model");
+  EXPECT_EQ(parse_json(json.out)["preset"].string(), "classic");
+  const CommandResult text = lenet5({"info", "--model", "modern"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out, ::testing::StartsWith("model " + (shipped / "lenet5-modern.model").string() +
+                                              "\nLeNet-5, preset modern: "));
 }
 
 TEST_F(Cli, InfoFailures) {
