@@ -110,13 +110,13 @@ lenet5::Dataset load_data(const std::string& dir, lenet5::Split split) {
 
 namespace {
 
-// Where the shipped models are: beside an installed binary (PREFIX/bin/lenet5 → PREFIX/share/lenet5/models),
-// then the source checkout the binary was built from.
+// Where the shipped models are: beside an installed binary (PREFIX/bin/lenet5 → PREFIX/share/lenet5/models,
+// LENET5_INSTALLED_MODELS relative to the binary's folder), then the source checkout the binary was built from.
 std::vector<std::filesystem::path> shipped_model_folders() {
   std::vector<std::filesystem::path> folders;
   std::error_code error;
   const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) folders.push_back(binary.parent_path().parent_path() / "share" / "lenet5" / "models");
+  if (!error) folders.push_back((binary.parent_path() / LENET5_INSTALLED_MODELS).lexically_normal());
   folders.emplace_back(LENET5_SOURCE_MODELS);
   return folders;
 }
