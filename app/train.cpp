@@ -37,6 +37,9 @@ const CommandSpec kSpec{
      {"sdlm-mu", "X", "SDLM's mu, the step's damping (default 0.02)"},
      {"curvature-samples", "N", "patterns SDLM averages its curvature over before each pass (default 500)"},
      {"distortions", "", "train on the paper's random affine distortions (docs/distortions.md)"},
+     {"stroke-widths", "W", "with --distortions, also thin or thicken each distorted instance's strokes by\n"
+                            "                          up to W pixels each side, as people's pens differ (not the\n"
+                            "                          paper's; default 0, the shipped modern model 1)"},
      {"loss", "NAME", "override the preset's loss: for classic map (default) or mse; for modern\n"
                       "                          softmax_cross_entropy (the only one that fits its output layer)"},
      {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 7)"},
@@ -113,6 +116,8 @@ int run(const Args& args) {
   options.seed = static_cast<std::uint64_t>(args.get_int("seed", long(options.seed), 0, 9007199254740991L));
   options.threads = static_cast<int>(args.get_int("threads", options.threads, 0, 1024));
   options.distortions = args.flag("distortions");
+  options.stroke_change = static_cast<float>(args.get_double("stroke-widths", 0, 0, 3));
+  if (options.stroke_change > 0 && !options.distortions) throw UsageError("--stroke-widths needs --distortions");
   const long limit = args.get_int("limit", 0, 1, 1L << 40);
   const long validation = args.get_int("validation", 0, 1, 1L << 40);
   const std::string out = args.get("out", "lenet5.model");

@@ -84,6 +84,10 @@ void validate(const Model& model, const Dataset& train_data, const Dataset* held
   if (!(options.sdlm_mu > 0.0f)) throw Error("the SDLM μ must be positive");
   if (options.curvature_samples < 1) throw Error("the SDLM curvature needs at least 1 sample");
   if (options.threads > 1024) throw Error("at most 1024 threads");
+  if (!(options.stroke_change >= 0.0f && options.stroke_change <= 3.0f))
+    throw Error("the stroke width change must be 0–3 pixels");
+  if (options.stroke_change > 0.0f && !options.distortions)
+    throw Error("a stroke width change is made on the distorted instances: it needs distortions");
   if (train_data.count == 0) throw Error("the training set is empty");
   train_data.check_consistent("training set");
   InputEncoder(model.spec).check_size(train_data.cols, train_data.rows);
@@ -181,7 +185,7 @@ class Trainer {
       const std::uint8_t* pixels = data_.image(examples[i]).data();
       if (options_.distortions) {
         const std::uint32_t instance = instance_in_pass(options_.seed, examples[i], pass_);
-        make_instance(DistortionRanges{}, options_.seed, examples[i], instance, pixels, data_.cols, data_.rows,
+        make_instance(ranges_, options_.seed, examples[i], instance, pixels, data_.cols, data_.rows,
                       state.distorted.data());
         pixels = state.distorted.data();
       }
@@ -202,6 +206,7 @@ class Trainer {
   Model& model_;
   const Dataset& data_;
   const TrainOptions& options_;
+  const DistortionRanges ranges_ = {.max_stroke = options_.stroke_change};
   nn::Network<float> network_;
   InputEncoder encoder_;
   ThreadPool pool_;

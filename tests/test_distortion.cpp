@@ -233,6 +233,69 @@ TEST(DistortionTest, SqueezeAboveOneWidensAndShortens) {
   EXPECT_EQ(short_, 16);  // 18 / 1.15 ≈ 15.7
 }
 
+// A single pixel of ink (200) at (x, y).
+Picture dot(int x, int y, std::uint8_t value = 200) {
+  Picture picture(kSide * kSide, 0);
+  picture[std::size_t(y) * kSide + x] = value;
+  return picture;
+}
+
+Picture stroke_changed(const Picture& in, float w) {
+  Picture out(in.size());
+  change_stroke_width(in.data(), kSide, kSide, w, out.data());
+  return out;
+}
+
+TEST(DistortionTest, StrokeWidthGrowsAndShrinksByWholeAndPartSteps) {
+  // One step of thickening spreads a pixel to its four neighbours (a plus, not a square); two steps to the
+  // diamond of distance 2; half a step gives the neighbours half of it (100 of 200).
+  Picture plus = dot(10, 10);
+  for (const auto& [x, y] : {std::pair{9, 10}, {11, 10}, {10, 9}, {10, 11}}) plus[std::size_t(y) * kSide + x] = 200;
+  EXPECT_EQ(stroke_changed(dot(10, 10), 1.0f), plus);
+  Picture diamond(kSide * kSide, 0);
+  for (int y = 0; y < kSide; ++y)
+    for (int x = 0; x < kSide; ++x)
+      if (std::abs(x - 10) + std::abs(y - 10) <= 2) diamond[std::size_t(y) * kSide + x] = 200;
+  EXPECT_EQ(stroke_changed(dot(10, 10), 2.0f), diamond);
+  Picture half = plus;
+  for (auto& value : half) value = value == 200 ? 100 : 0;
+  half[10 * kSide + 10] = 200;
+  EXPECT_EQ(stroke_changed(dot(10, 10), 0.5f), half);
+  // Thinning is its mirror: the plus loses its arms in one step, the diamond its outer ring (half of it in
+  // half a step); a bar 3
+  // wide becomes 1 wide; beyond the image is background, so ink at the border thins too.
+  EXPECT_EQ(stroke_changed(plus, -1.0f), dot(10, 10));
+  EXPECT_EQ(stroke_changed(diamond, -1.0f), plus);
+  EXPECT_EQ(stroke_changed(diamond, -0.5f)[10 * kSide + 12], 100);
+  EXPECT_EQ(stroke_changed(dot(0, 5), 0.0f), dot(0, 5));
+  Picture bar(kSide * kSide, 0), thin(kSide * kSide, 0);
+  for (int y = 0; y < kSide; ++y)
+    for (int x = 5; x < 8; ++x) bar[std::size_t(y) * kSide + x] = 255, thin[std::size_t(y) * kSide + 6] = 255;
+  thin[6] = thin[(kSide - 1) * kSide + 6] = 0;
+  EXPECT_EQ(stroke_changed(bar, -1.0f), thin);
+}
+
+TEST(DistortionTest, InstancesChangeTheStrokeWidthOnlyWhenAsked) {
+  // The same draw with and without a stroke range: the affine part is the same, the stroke width not.
+  DistortionRanges with_strokes;
+  with_strokes.max_stroke = 1.0f;
+  const Picture digit = one();
+  double thicker = 0, thinner = 0;
+  for (std::uint32_t k = 1; k < 10; ++k) {
+    Picture plain(digit.size()), stroked(digit.size());
+    make_instance(DistortionRanges{}, 5, 2, k, digit.data(), kSide, kSide, plain.data());
+    make_instance(with_strokes, 5, 2, k, digit.data(), kSide, kSide, stroked.data());
+    const DistortionParams params = distortion_params_for(with_strokes, 5, 2, k);
+    EXPECT_EQ(distortion_params_for(DistortionRanges{}, 5, 2, k).stroke, 0.0f);
+    ASSERT_GT(std::abs(params.stroke), 0.0f);
+    ASSERT_LE(std::abs(params.stroke), 1.0f);
+    (params.stroke > 0 ? thicker : thinner) += 1;
+    EXPECT_EQ(params.stroke > 0, ink(stroked) > ink(plain)) << k;
+  }
+  EXPECT_GT(thicker, 0);
+  EXPECT_GT(thinner, 0);
+}
+
 TEST(DistortionTest, SameSeedGivesSameBytesAndOtherSeedsDiffer) {
   const DistortionRanges ranges;
   const Picture digit = one();

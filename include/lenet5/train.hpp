@@ -33,6 +33,9 @@ struct TrainOptions {
   // §III-B's distortions: each pass shows every example as one of its 10 instances (the original or one of
   // 9 random affine distortions, docs/distortions.md), so 20 passes see each of the 600,000 patterns twice.
   bool distortions = false;
+  // Not the paper's: with distortions, each distorted instance's strokes are also thinned or thickened by
+  // up to this many pixels each side (uniform), as people's pens differ from MNIST's. 0 = off.
+  float stroke_change = 0.0f;
   float sdlm_mu = 0.02f;          // μ of App. C
   int curvature_samples = 500;    // patterns the SDLM curvature is averaged over before each pass
   std::uint64_t seed = 1;

@@ -50,6 +50,7 @@ DistortionParams sample_distortion_params(const DistortionRanges& ranges, Rng& r
   params.scale = 1.0f + rng.uniform(-ranges.max_scale, ranges.max_scale);
   params.squeeze = 1.0f + rng.uniform(-ranges.max_squeeze, ranges.max_squeeze);
   params.shear = rng.uniform(-ranges.max_shear, ranges.max_shear);
+  params.stroke = rng.uniform(-ranges.max_stroke, ranges.max_stroke);  // drawn last: the others stay as they were
   return params;
 }
 
@@ -72,10 +73,40 @@ Distortion sample_distortion(const DistortionRanges& ranges, Rng& rng) {
   return affine_map(sample_distortion_params(ranges, rng));
 }
 
+DistortionParams distortion_params_for(const DistortionRanges& ranges, std::uint64_t seed, std::uint32_t example,
+                                       std::uint32_t instance) {
+  Rng rng(stream_key(seed, kDistortionSalt, example, instance));
+  return sample_distortion_params(ranges, rng);
+}
+
 Distortion distortion_for(const DistortionRanges& ranges, std::uint64_t seed, std::uint32_t example,
                           std::uint32_t instance) {
-  Rng rng(stream_key(seed, kDistortionSalt, example, instance));
-  return sample_distortion(ranges, rng);
+  return affine_map(distortion_params_for(ranges, seed, example, instance));
+}
+
+void change_stroke_width(const std::uint8_t* in, int width, int height, float w, std::uint8_t* out) {
+  check_size(width, height);
+  const std::size_t pixels = static_cast<std::size_t>(width) * height;
+  thread_local std::vector<std::uint8_t> before, after;
+  after.assign(in, in + pixels);
+  before = after;
+  const bool thicken = w > 0;
+  const int steps = static_cast<int>(std::ceil(std::abs(w)));
+  for (int step = 0; step < steps; ++step) {
+    std::swap(before, after);
+    const auto at = [&](int x, int y) -> std::uint8_t {
+      return x < 0 || y < 0 || x >= width || y >= height ? 0 : before[std::size_t(y) * width + x];
+    };
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x) {
+        const auto values = {at(x, y), at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1)};
+        after[std::size_t(y) * width + x] = thicken ? std::max(values) : std::min(values);
+      }
+  }
+  // The last step counts by its fraction f: before + f·(after − before) (f = 1 when w is whole).
+  const float fraction = std::abs(w) - static_cast<float>(steps - 1);
+  for (std::size_t i = 0; i < pixels; ++i)
+    out[i] = static_cast<std::uint8_t>(std::lround(float(before[i]) + fraction * float(after[i] - before[i])));
 }
 
 FittedDistortion fit_in_frame(const Distortion& map, const std::uint8_t* image, int width, int height) {
@@ -229,7 +260,12 @@ void make_instance(const DistortionRanges& ranges, std::uint64_t seed, std::uint
     std::memcpy(out, in, static_cast<std::size_t>(width) * height);
     return;
   }
-  const FittedDistortion fitted = fit_in_frame(distortion_for(ranges, seed, example, instance), in, width, height);
+  const DistortionParams params = distortion_params_for(ranges, seed, example, instance);
+  if (params.stroke != 0.0f) {
+    change_stroke_width(in, width, height, params.stroke, out);
+    in = out;
+  }
+  const FittedDistortion fitted = fit_in_frame(affine_map(params), in, width, height);
   distort(in, width, height, fitted.map, out);
 }
 

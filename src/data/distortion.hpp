@@ -24,6 +24,9 @@ struct DistortionRanges {
   float max_scale = 0.10f;       // scale factor σ = 1 + u
   float max_squeeze = 0.15f;     // squeeze factor ρ = 1 + u: width × ρ, height ÷ ρ (area kept)
   float max_shear = 0.20f;       // horizontal shear k: x moves by k · (y − c_y)
+  // Not the paper's: the strokes' width w (change_stroke_width), for people's pens, thinner and thicker than
+  // MNIST's (docs/distortions.md). 0 keeps §III-B's affine distortions alone.
+  float max_stroke = 0.0f;
 };
 
 // One draw, in the terms of the ranges above: the forward transform (input → output) is
@@ -35,6 +38,7 @@ struct DistortionParams {
   float scale = 1.0f;    // σ
   float squeeze = 1.0f;  // ρ
   float shear = 0.0f;    // k
+  float stroke = 0.0f;   // w
 };
 
 // The affine map from output to input coordinates, about the image centre, as distort() applies it:
@@ -54,8 +58,16 @@ Distortion sample_distortion(const DistortionRanges& ranges, Rng& rng);
 // Distorted instance `instance` of training example `example`: the same map every time for the same seed,
 // so the paper's 540,000 distorted instances exist without being stored. The generator is seeded with a
 // SplitMix64 hash of (seed, example, instance), independent for every pair.
+DistortionParams distortion_params_for(const DistortionRanges& ranges, std::uint64_t seed, std::uint32_t example,
+                                       std::uint32_t instance);
 Distortion distortion_for(const DistortionRanges& ranges, std::uint64_t seed, std::uint32_t example,
                           std::uint32_t instance);
+
+// Thickens (w > 0) or thins (w < 0) the strokes of `in` into `out` (same size; may be `in` itself) by |w|
+// steps of grey-level dilation or erosion over the pixel and its four neighbours (background beyond the
+// image), each step moving every edge of a stroke out or in by about a pixel; a fraction of a step blends
+// the last step with the one before.
+void change_stroke_width(const std::uint8_t* in, int width, int height, float w, std::uint8_t* out);
 
 // Keeping the digit inside the frame. The support of the bilinear picture of the input's ink is the bounding
 // box of its non-zero pixels grown by one pixel; after the map, that box (a parallelogram) must lie within
@@ -86,7 +98,8 @@ inline constexpr std::uint32_t kInstancesPerExample = 10;
 std::uint32_t instance_in_pass(std::uint64_t seed, std::uint32_t example, std::uint32_t pass);
 
 // Writes instance `instance` of `example` (whose bytes are `in`) into `out`: a copy for instance 0, else
-// distortion_for() fitted in the frame and resampled. This is the one call a batcher needs.
+// its strokes' width changed (when ranges.max_stroke > 0), then distortion_for() fitted in the frame and
+// resampled. This is the one call a batcher needs.
 void make_instance(const DistortionRanges& ranges, std::uint64_t seed, std::uint32_t example,
                    std::uint32_t instance, const std::uint8_t* in, int width, int height, std::uint8_t* out);
 
