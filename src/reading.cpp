@@ -24,22 +24,33 @@ DigitReading read_digit(const Classifier& classifier, const PreparedDigit& prepa
 
 std::vector<DigitReading> read_number(const Classifier& classifier, const Image& picture,
                                       const PrepareOptions& options) {
-  std::vector<DigitReading> digits;
-  for (const NumberPiece& piece : segment_number(picture, options)) {
-    std::vector<DigitReading> best;
-    double best_score = -std::numeric_limits<double>::infinity();
-    for (const auto& alternative : piece.alternatives) {
-      std::vector<DigitReading> readings;
-      double score = 0;  // the log of the product of the digits' confidences
-      for (const PreparedDigit& prepared : alternative) {
-        readings.push_back(read_digit(classifier, prepared));
-        score += std::log(std::max(double(readings.back().confidence), 1e-30));
+  const NumberLayout layout = segment_number(picture, options);
+  // best[k]: the best reading of pieces [0, k), by its score (log prior + log confidences). A piece no span
+  // can read (none: every piece has ink) would be passed over rather than lose the whole number.
+  struct Path {
+    double score = -std::numeric_limits<double>::infinity();
+    std::vector<DigitReading> digits;
+  };
+  std::vector<Path> best(std::size_t(layout.pieces) + 1);
+  best[0].score = 0;
+  for (int end = 1; end <= layout.pieces; ++end) {
+    Path& path = best[std::size_t(end)];
+    for (const NumberSpan& span : layout.spans) {
+      const Path& before = best[std::size_t(span.first)];
+      if (span.last + 1 != end || !std::isfinite(before.score)) continue;
+      for (const InkSplit& split : span.splits) {
+        double score = before.score + split.log_prior;
+        std::vector<DigitReading> digits = before.digits;
+        for (const PreparedDigit& prepared : split.digits) {
+          digits.push_back(read_digit(classifier, prepared));
+          score += std::log(std::max(double(digits.back().confidence), 1e-30));
+        }
+        if (score > path.score) path = {score, std::move(digits)};
       }
-      if (score > best_score) best_score = score, best = std::move(readings);
     }
-    digits.insert(digits.end(), best.begin(), best.end());
+    if (!std::isfinite(path.score)) path = best[std::size_t(end) - 1];
   }
-  return digits;
+  return best.back().digits;
 }
 
 }  // namespace lenet5

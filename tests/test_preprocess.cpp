@@ -2,7 +2,9 @@
 // worked out by hand, and the same result whatever the paper, ink, lighting, size or alpha of the picture.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <cstdint>
 #include <vector>
 
@@ -136,6 +138,18 @@ TEST(PrepareDigit, UnevenLightingTintNoiseAndSpecksDoNotChangeTheDigit) {
   EXPECT_NEAR(prepared.box.height, 80, 2);
 }
 
+TEST(PrepareDigit, AStrokeThickerThanTheLightingBlocksIsInkThroughout) {
+  // A marker's 7 (its rectangles grown by 3 pixels: strokes 10 wide in a 40-pixel picture), and the same
+  // ten times larger, where the strokes are four of the 25-pixel blocks the paper is measured in wide, so
+  // that whole blocks and their neighbours are ink: the same solid digit, not a hollow one.
+  const auto marker = [](int x, int y) {
+    return (x >= 7 && x < 26 && y >= 4 && y < 14) || (x >= 15 && x < 25 && y >= 8 && y < 30);
+  };
+  const PreparedDigit small = prepare_digit(picture(40, 40, 255, 0, marker));
+  const PreparedDigit large = prepare_digit(picture(400, 400, 255, 0, [&](int x, int y) { return marker(x / 10, y / 10); }));
+  expect_field(large, small.field, 8);
+}
+
 TEST(PrepareDigit, ColourAndTransparencyAreReadAsInkOnPaper) {
   // Blue ink on yellow paper (RGB), and black strokes on a transparent canvas (RGBA, as web canvases save).
   const Image grey = seven(255, 0);
@@ -183,19 +197,34 @@ namespace {
 // The 7 of the tests above shifted right by `dx` in a picture `width` wide, dark on paper.
 bool is_seven_at(int x, int y, int dx) { return is_seven(x - dx, y); }
 
+// The spans of `layout` over pieces [first, last].
+const NumberSpan& span_of(const NumberLayout& layout, int first, int last) {
+  for (const NumberSpan& span : layout.spans)
+    if (span.first == first && span.last == last) return span;
+  throw Error("no span " + std::to_string(first) + "-" + std::to_string(last));
+}
+
+bool has_span(const NumberLayout& layout, int first, int last) {
+  return std::any_of(layout.spans.begin(), layout.spans.end(),
+                     [&](const NumberSpan& span) { return span.first == first && span.last == last; });
+}
+
 TEST(SegmentNumber, SeparateDigitsAreSeparatePiecesLeftToRight) {
   // Two 7s 14 pixels apart (x 10–22 and 36–48): two pieces, each read whole only (0.65 times as wide as
-  // tall, narrower than touching digits), each its own 7's field.
+  // tall, narrower than touching digits), each its own 7's field, at no cost (as wide and tall as MNIST's
+  // digits); too far apart to be one broken digit.
   const Image two = picture(80, 40, 255, 0, [](int x, int y) { return is_seven_at(x, y, 0) || is_seven_at(x, y, 26); });
-  const std::vector<NumberPiece> pieces = segment_number(two);
-  ASSERT_EQ(pieces.size(), 2u);
-  for (const NumberPiece& piece : pieces) {
-    ASSERT_EQ(piece.alternatives.size(), 1u);
-    ASSERT_EQ(piece.alternatives[0].size(), 1u);
-    EXPECT_EQ(piece.alternatives[0][0].field.pixels, expected_seven_field().pixels);
+  const NumberLayout layout = segment_number(two);
+  ASSERT_EQ(layout.pieces, 2);
+  ASSERT_EQ(layout.spans.size(), 2u);
+  for (int piece = 0; piece < 2; ++piece) {
+    const NumberSpan& span = span_of(layout, piece, piece);
+    ASSERT_EQ(span.splits.size(), 1u);
+    ASSERT_EQ(span.splits[0].digits.size(), 1u);
+    EXPECT_EQ(span.splits[0].log_prior, 0.0);
+    EXPECT_EQ(span.splits[0].digits[0].field.pixels, expected_seven_field().pixels);
+    EXPECT_EQ(span.splits[0].digits[0].box.x, piece == 0 ? 10 : 36);
   }
-  EXPECT_EQ(pieces[0].alternatives[0][0].box.x, 10);
-  EXPECT_EQ(pieces[1].alternatives[0][0].box.x, 36);
 }
 
 TEST(SegmentNumber, AShortDetachedStrokeJoinsItsDigitAndAStrayDotIsDropped) {
@@ -204,30 +233,63 @@ TEST(SegmentNumber, AShortDetachedStrokeJoinsItsDigitAndAStrayDotIsDropped) {
   const Image flagged = picture(90, 40, 255, 0, [](int x, int y) {
     return is_seven(x, y) || (x >= 25 && x < 29 && y >= 7 && y < 12) || (x >= 70 && x < 72 && y >= 20 && y < 22);
   });
-  const std::vector<NumberPiece> pieces = segment_number(flagged);
-  ASSERT_EQ(pieces.size(), 1u);
-  EXPECT_EQ(pieces[0].alternatives[0][0].box.x, 10);
-  EXPECT_EQ(pieces[0].alternatives[0][0].box.width, 19);
-  EXPECT_TRUE(segment_number(picture(50, 40, 255, 0, [](int, int) { return false; })).empty());
+  const NumberLayout layout = segment_number(flagged);
+  ASSERT_EQ(layout.pieces, 1);
+  const PixelBox box = span_of(layout, 0, 0).splits[0].digits[0].box;
+  EXPECT_EQ(box.x, 10);
+  EXPECT_EQ(box.width, 19);
+  EXPECT_EQ(segment_number(picture(50, 40, 255, 0, [](int, int) { return false; })).pieces, 0);
 }
 
-TEST(SegmentNumber, TouchingDigitsComeWithCutsAsAlternatives) {
-  // Two 7s touching (the second's bar starts where the first's stem ends): one piece 26 wide and 20 tall,
+TEST(SegmentNumber, TouchingDigitsComeWithCutsAndTheWideWholeCostsMore) {
+  // Two 7s touching (the second's bar starts where the first's stem ends): one piece 25 wide and 20 tall,
   // read whole first, then cut in two; each cut's two boxes split the piece's columns between them.
   const Image touching = picture(60, 40, 255, 0, [](int x, int y) { return is_seven_at(x, y, 0) || is_seven_at(x, y, 12); });
-  const std::vector<NumberPiece> pieces = segment_number(touching);
-  ASSERT_EQ(pieces.size(), 1u);
-  const auto& alternatives = pieces[0].alternatives;
-  ASSERT_GE(alternatives.size(), 2u);
-  ASSERT_EQ(alternatives[0].size(), 1u);
-  EXPECT_EQ(alternatives[0][0].box.width, 25);
-  for (std::size_t a = 1; a < alternatives.size(); ++a) {
-    ASSERT_EQ(alternatives[a].size(), 2u);
-    const PixelBox left = alternatives[a][0].box, right = alternatives[a][1].box;
+  const NumberLayout layout = segment_number(touching);
+  ASSERT_EQ(layout.pieces, 1);
+  const auto& splits = span_of(layout, 0, 0).splits;
+  ASSERT_GE(splits.size(), 2u);
+  ASSERT_EQ(splits[0].digits.size(), 1u);
+  EXPECT_EQ(splits[0].digits[0].box.width, 25);
+  // Whole, 1.25 times as wide as the number's digits are tall: MNIST's digits hardly are (× 0.01).
+  EXPECT_NEAR(splits[0].log_prior, std::log(0.01), 1e-9);
+  bool cut_between_the_sevens = false;
+  for (std::size_t a = 1; a < splits.size(); ++a) {
+    ASSERT_EQ(splits[a].digits.size(), 2u);
+    const PixelBox left = splits[a].digits[0].box, right = splits[a].digits[1].box;
     EXPECT_EQ(left.x, 10);
     EXPECT_EQ(left.x + left.width, right.x);
     EXPECT_EQ(right.x + right.width, 35);
+    // A cut costs ½, and parts of digits' shapes nothing more.
+    if (right.x == 22 || right.x == 23) {
+      cut_between_the_sevens = true;
+      EXPECT_NEAR(splits[a].log_prior, std::log(0.5), 1e-9) << right.x;
+    }
+    EXPECT_LE(splits[a].log_prior, std::log(0.5) + 1e-9);
   }
+  EXPECT_TRUE(cut_between_the_sevens);
+}
+
+TEST(SegmentNumber, PiecesWhoseColumnsOverlapMayBeOneBrokenDigit) {
+  // A 0 broken in two, all 20 tall: "[" at x 10–17 and "]" at x 16–27, whose top bar runs two rows below
+  // the first's, so that they share columns 16–17 (under half of either's width: not stacked) without
+  // touching; and a bar 8 pixels to the right of them. The first two may be one digit (18 wide: no cost
+  // for its shape), joined or apart alike (× ½ either way); the bar is apart, at no cost.
+  const Image broken = picture(60, 40, 255, 0, [](int x, int y) {
+    if (y < 10 || y >= 30) return false;
+    const bool left = (x >= 10 && x < 13) || (x >= 10 && x < 18 && (y < 12 || y >= 28));
+    const bool right = (x >= 25 && x < 28) || (x >= 16 && x < 28 && (y == 13 || y == 14 || (y >= 28 && x >= 20)));
+    return left || right || (x >= 36 && x < 44);
+  });
+  const NumberLayout layout = segment_number(broken);
+  ASSERT_EQ(layout.pieces, 3);
+  EXPECT_TRUE(has_span(layout, 0, 1));
+  EXPECT_FALSE(has_span(layout, 1, 2));
+  EXPECT_FALSE(has_span(layout, 0, 2));
+  EXPECT_NEAR(span_of(layout, 0, 1).splits.at(0).log_prior, std::log(0.5), 1e-9);
+  EXPECT_EQ(span_of(layout, 0, 1).splits.at(0).digits.at(0).box.width, 18);
+  EXPECT_NEAR(span_of(layout, 0, 0).splits.at(0).log_prior, std::log(0.5), 1e-9);
+  EXPECT_EQ(span_of(layout, 1, 1).splits.at(0).log_prior, 0.0);
 }
 
 }  // namespace

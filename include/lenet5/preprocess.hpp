@@ -42,17 +42,36 @@ struct PreparedDigit {
 // The picture as one MNIST-style digit. Throws lenet5::Error for an empty or malformed image.
 PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options = {});
 
-// One piece of ink of a written number, and the ways to read it: as one digit, then (for a piece wide enough
-// to be touching digits) cut into two, and three; a reader picks one (read_number, lenet5/reading.hpp).
-struct NumberPiece {
-  std::vector<std::vector<PreparedDigit>> alternatives;  // each the piece's digits, left to right
+// One way to read some of a written number's ink: its digits left to right, and how plausible that split
+// is from the ink's shapes alone (the log of a prior; segment_number says what it weighs).
+struct InkSplit {
+  std::vector<PreparedDigit> digits;
+  double log_prior = 0;
 };
 
-// The picture as a number written left to right: its pieces in order (none on a blank page). The ink is
-// split into connected strokes; strokes stacked over each other (columns overlapping by half the narrower's
-// width: a broken stroke) are one piece; a piece much shorter than its neighbours (a 5's flag) joins the
-// nearer one or, far from both, is dropped as a stray mark. Touching digits stay one piece, with the cuts
-// where its columns hold the least ink as its alternatives.
-std::vector<NumberPiece> segment_number(const Image& picture, const PrepareOptions& options = {});
+// Pieces [first, last] of a number's ink, read as the digits of one of its splits.
+struct NumberSpan {
+  int first = 0, last = 0;
+  std::vector<InkSplit> splits;
+};
+
+// A written number's segmentation graph (the paper's heuristic over-segmentation, §VI-A): its pieces of ink
+// left to right, and the spans of them that may be digits, with their splits. A reader picks the path of
+// spans over all pieces, one span after another, that recognition and the priors like best (read_number).
+struct NumberLayout {
+  int pieces = 0;
+  std::vector<NumberSpan> spans;
+};
+
+// The picture as a number written left to right (no pieces on a blank page). The ink is split into
+// connected strokes; strokes stacked over each other (columns overlapping by half the narrower's width: a
+// broken stroke) are one piece; a piece much shorter than its neighbours (a 5's flag) joins the nearer one
+// or, far from both, is dropped as a stray mark. Then the graph's spans: every piece whole, and a wide one
+// also cut where its columns hold the least ink (touching digits); neighbouring pieces whose columns overlap
+// or nearly touch also joined, by twos and threes (one digit broken). The priors: a cut costs a factor ½;
+// joined or apart are alike; and each digit's shape, in units of the number's tallest piece H, is weighed
+// by how MNIST's digits look: at most about as wide as H (×0.5 at 1.05 H, ×0.01 at 1.25 H) and most as
+// large as H (×0.3 at 0.7 H, ×0.02 at 0.5 H).
+NumberLayout segment_number(const Image& picture, const PrepareOptions& options = {});
 
 }  // namespace lenet5

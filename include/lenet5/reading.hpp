@@ -19,12 +19,9 @@ struct DigitReading {
 // The classifier's reading of a prepared digit (which must have ink).
 DigitReading read_digit(const Classifier& classifier, const PreparedDigit& prepared);
 
-// The number written in the picture, its digits left to right (none on a blank page). Where a piece of
-// ink may be touching digits (segment_number's alternatives), the reading whose digits' confidences
-// multiply to the most wins (each confidence is at most 1, so a cut must make both sides surer than the
-// whole): segmentation by recognition, as the paper reads strings (§V–VI), over a few heuristic cuts
-// rather than a searched graph. A prior against cuts, tuned on numbers made of held-out training digits,
-// only did worse.
+// The number written in the picture, its digits left to right (none on a blank page): segmentation by
+// recognition, as the paper reads strings (§VI): of all paths through segment_number's graph, the one whose
+// digits' confidences times the splits' priors multiply to the most.
 std::vector<DigitReading> read_number(const Classifier& classifier, const Image& picture,
                                       const PrepareOptions& options = {});
 

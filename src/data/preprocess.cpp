@@ -56,11 +56,35 @@ bool has_light_paper(const Plane& plane) {
   return light - middle < middle - dark;
 }
 
+// The solution of the normal equations [A | b] (n ≤ 6 unknowns) by Gaussian elimination with partial
+// pivoting; a whisker of ridge on the diagonal keeps a single row or column of blocks (no spread in x or
+// y) solvable, its terms in that direction then 0.
+std::array<double, 6> solve_least_squares(std::vector<std::vector<double>> m) {
+  const int n = int(m.size());
+  for (int i = 0; i < n; ++i) m[i][i] += 1e-6;
+  for (int col = 0; col < n; ++col) {
+    int pivot = col;
+    for (int row = col + 1; row < n; ++row)
+      if (std::abs(m[row][col]) > std::abs(m[pivot][col])) pivot = row;
+    std::swap(m[col], m[pivot]);
+    for (int row = col + 1; row < n; ++row) {
+      const double factor = m[row][col] / m[col][col];
+      for (int k = col; k <= n; ++k) m[row][k] -= factor * m[col][k];
+    }
+  }
+  std::array<double, 6> x{};
+  for (int row = n - 1; row >= 0; --row) {
+    double sum = m[row][n];
+    for (int k = row + 1; k < n; ++k) sum -= m[row][k] * x[k];
+    x[row] = sum / m[row][row];
+  }
+  return x;
+}
+
 // The paper's level under every pixel, with the ink light: the 10th percentile of blocks of about 24×24
 // working pixels (up to 16×16 blocks; one for small pictures, whose lighting is even), which is paper unless ink covers 90 % of the
 // block; interpolated bilinearly between block centres. Under a lighting gradient each block's level sits
-// the same fraction of its range below its centre's, an offset the paper's measured median absorbs. A block
-// whose level stands far above its neighbours' is all ink (a thick stroke) and takes theirs.
+// the same fraction of its range below its centre's, an offset the paper's measured median absorbs.
 Plane paper_level(const Plane& ink) {
   const int blocks_x = std::clamp(ink.width / 24, 1, 16), blocks_y = std::clamp(ink.height / 24, 1, 16);
   std::vector<float> level(std::size_t(blocks_x) * blocks_y);
@@ -71,20 +95,50 @@ Plane paper_level(const Plane& ink) {
         for (int x = bx * ink.width / blocks_x; x < (bx + 1) * ink.width / blocks_x; ++x) block.push_back(ink.at(x, y));
       level[std::size_t(by) * blocks_x + bx] = percentile(block, 0.1);
     }
-  // Far above: more than smooth lighting changes from one block to the next.
+  // A thick stroke covers whole blocks, whose 10th percentile is then ink. Those stand far above the
+  // surface fitted to the other blocks' levels (least squares; a plane, or with 4×4 blocks and more a
+  // quadratic, as a lamp or a vignette lights a page; fitted again without the blocks that stand out until
+  // they are the same ones) and take its level. Far: more than lighting bends from one block to the next.
   constexpr float kInkBlock = 24.0f;
+  const int terms = blocks_x >= 4 && blocks_y >= 4 ? 6 : 3;
+  const auto basis = [](int bx, int by) {
+    return std::array<double, 6>{1.0, double(bx), double(by), double(bx) * bx, double(bx) * by, double(by) * by};
+  };
+  std::vector<bool> ink_block(level.size(), false);
+  std::array<double, 6> fit{};
+  const auto fitted = [&](int bx, int by) {
+    const auto f = basis(bx, by);
+    double value = 0;
+    for (int i = 0; i < terms; ++i) value += fit[i] * f[i];
+    return value;
+  };
+  for (int round = 0; round < 10; ++round) {
+    std::vector<std::vector<double>> normal(terms, std::vector<double>(terms + 1, 0.0));  // [A | b]
+    for (int by = 0; by < blocks_y; ++by)
+      for (int bx = 0; bx < blocks_x; ++bx) {
+        if (ink_block[std::size_t(by) * blocks_x + bx]) continue;
+        const auto f = basis(bx, by);
+        for (int i = 0; i < terms; ++i) {
+          for (int j = 0; j < terms; ++j) normal[i][j] += f[i] * f[j];
+          normal[i][terms] += f[i] * level[std::size_t(by) * blocks_x + bx];
+        }
+      }
+    if (normal[0][0] == 0) break;  // every block ink: keep the last fit
+    fit = solve_least_squares(normal);
+    bool changed = false;
+    for (int by = 0; by < blocks_y; ++by)
+      for (int bx = 0; bx < blocks_x; ++bx) {
+        const std::size_t b = std::size_t(by) * blocks_x + bx;
+        const bool stands_out = level[b] > fitted(bx, by) + kInkBlock;
+        changed |= stands_out != ink_block[b];
+        ink_block[b] = stands_out;
+      }
+    if (!changed) break;
+  }
   std::vector<float> lowered(level);
   for (int by = 0; by < blocks_y; ++by)
-    for (int bx = 0; bx < blocks_x; ++bx) {
-      std::vector<float> neighbours;
-      for (int ny = std::max(by - 1, 0); ny <= std::min(by + 1, blocks_y - 1); ++ny)
-        for (int nx = std::max(bx - 1, 0); nx <= std::min(bx + 1, blocks_x - 1); ++nx)
-          if (nx != bx || ny != by) neighbours.push_back(level[std::size_t(ny) * blocks_x + nx]);
-      if (neighbours.empty()) continue;
-      const float around = percentile(neighbours, 0.5);
-      float& own = lowered[std::size_t(by) * blocks_x + bx];
-      if (own > around + kInkBlock) own = around;
-    }
+    for (int bx = 0; bx < blocks_x; ++bx)
+      if (ink_block[std::size_t(by) * blocks_x + bx]) lowered[std::size_t(by) * blocks_x + bx] = float(fitted(bx, by));
   Plane paper{ink.width, ink.height, std::vector<float>(ink.values.size())};
   // Block b's centre sits at (b + ½)·size/blocks; between centres the level is interpolated, beyond the
   // outer ones extrapolated (a lighting gradient goes on to the picture's edge).
@@ -435,30 +489,66 @@ std::vector<int> thin_columns(const std::vector<float>& ink, const Stroke& exten
   return chosen;
 }
 
-// A piece's readings: whole; for a piece at least 0.8 times as wide as tall (where touching pairs begin:
-// 95 % of two touching MNIST digits are), cut once at each of its three thinnest middle columns; for one
-// at least 1.6 times as wide, cut twice at the thinnest columns of its thirds.
-NumberPiece alternatives_for(const Ink& found, const DigitInk& digit) {
-  NumberPiece piece;
-  const auto read = [&](const std::vector<DigitInk>& parts) {
-    std::vector<PreparedDigit> digits;
-    for (const DigitInk& part : parts) {
-      digits.push_back(digit_field(found, part));
-      if (!digits.back().ink_found) return;
+// log p, with log p interpolated linearly between the table's (x, p) points and held beyond its ends.
+double log_interpolated(double x, std::initializer_list<std::pair<double, double>> table) {
+  const auto* point = table.begin();
+  if (x <= point->first) return std::log(point->second);
+  for (const auto* next = point + 1; next != table.end(); point = next++) {
+    if (x <= next->first) {
+      const double t = (x - point->first) / (next->first - point->first);
+      return (1 - t) * std::log(point->second) + t * std::log(next->second);
     }
-    piece.alternatives.push_back(std::move(digits));
+  }
+  return std::log(point->second);
+}
+
+// How plausible one digit's ink is by its shape alone, in units of the number's digit height H (its
+// tallest piece): MNIST's digits have their longer side at the full height, so a digit is at most about as
+// wide as H (two touching ones are wider), and a much smaller one is more likely a fragment of a broken
+// digit.
+double log_shape_prior(const Stroke& extent, int digit_height) {
+  const double width = double(extent.width()) / digit_height;
+  const double size = double(std::max(extent.width(), extent.height())) / digit_height;
+  return log_interpolated(width, {{0.95, 1.0}, {1.05, 0.5}, {1.15, 0.1}, {1.25, 0.01}, {1.5, 1e-4}}) +
+         log_interpolated(size, {{0.5, 0.02}, {0.7, 0.3}, {0.85, 1.0}});
+}
+
+// What a cut through connected ink costs, before recognition: touching digits are the exception.
+const double kLogCutPrior = std::log(0.5);
+// Neighbouring pieces whose columns overlap, or nearly (a twentieth of H), may be one broken digit.
+constexpr double kNearGap = 0.05;
+
+// One piece of ink read whole, and, when it is wide enough to be touching digits (at least 0.8 times as
+// wide as tall, where 95 % of touching MNIST pairs are, or 0.7 H), cut once at each of its five thinnest
+// middle columns; when wider still (1.6 times as tall, or 1.4 H), twice at the two thinnest columns of
+// each of its outer thirds.
+std::vector<InkSplit> splits_of_piece(const Ink& found, const DigitInk& digit, int digit_height) {
+  std::vector<InkSplit> splits;
+  const auto add = [&](const std::vector<DigitInk>& parts) {
+    InkSplit split;
+    split.log_prior = kLogCutPrior * double(parts.size() - 1);
+    for (const DigitInk& part : parts) {
+      split.digits.push_back(digit_field(found, part));
+      if (!split.digits.back().ink_found) return;
+      split.log_prior += log_shape_prior(extent_of(found, part), digit_height);
+    }
+    splits.push_back(std::move(split));
   };
-  read({digit});
+  add({digit});
   const Stroke extent = extent_of(found, digit);
-  if (5 * extent.width() < 4 * extent.height()) return piece;
+  const auto wider_than = [&](double aspect, double heights) {
+    return extent.width() >= aspect * extent.height() || extent.width() >= heights * digit_height;
+  };
+  if (!wider_than(0.8, 0.7)) return splits;
   const std::vector<float> ink = column_ink(found, digit, extent);
-  for (const int middle : thin_columns(ink, extent, 0.25, 0.75, 3))
-    read({{digit.strokes, digit.x_from, middle}, {digit.strokes, middle, digit.x_to}});
-  if (5 * extent.width() < 8 * extent.height()) return piece;
-  const std::vector<int> first = thin_columns(ink, extent, 0.2, 0.45, 1), second = thin_columns(ink, extent, 0.55, 0.8, 1);
-  if (!first.empty() && !second.empty())
-    read({{digit.strokes, digit.x_from, first[0]}, {digit.strokes, first[0], second[0]}, {digit.strokes, second[0], digit.x_to}});
-  return piece;
+  const auto part = [&](int from, int to) { return DigitInk{digit.strokes, from, to}; };
+  for (const int middle : thin_columns(ink, extent, 0.15, 0.85, 5))
+    add({part(digit.x_from, middle), part(middle, digit.x_to)});
+  if (!wider_than(1.6, 1.4)) return splits;
+  for (const int first : thin_columns(ink, extent, 0.2, 0.45, 2))
+    for (const int second : thin_columns(ink, extent, 0.55, 0.8, 2))
+      add({part(digit.x_from, first), part(first, second), part(second, digit.x_to)});
+  return splits;
 }
 
 }  // namespace
@@ -472,14 +562,42 @@ PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options)
   return prepared;
 }
 
-std::vector<NumberPiece> segment_number(const Image& picture, const PrepareOptions& options) {
+NumberLayout segment_number(const Image& picture, const PrepareOptions& options) {
   const Ink found = find_ink(picture, options);
-  std::vector<NumberPiece> pieces;
-  for (const DigitInk& part : split_into_digits(found)) {
-    NumberPiece piece = alternatives_for(found, part);
-    if (!piece.alternatives.empty()) pieces.push_back(std::move(piece));
+  const std::vector<DigitInk> pieces = split_into_digits(found);
+  NumberLayout layout;
+  layout.pieces = int(pieces.size());
+  int digit_height = 1;
+  for (const DigitInk& piece : pieces) digit_height = std::max(digit_height, extent_of(found, piece).height());
+  // Between neighbours that may be one broken digit, recognition decides: joined or apart, alike before it
+  // (log ½ either way); elsewhere they are apart.
+  std::vector<double> log_apart(pieces.size(), 0.0), log_joined(pieces.size(), -INFINITY);
+  for (std::size_t k = 0; k + 1 < pieces.size(); ++k) {
+    const int gap = extent_of(found, pieces[k + 1]).x_min - extent_of(found, pieces[k]).x_max - 1;
+    if (gap <= kNearGap * digit_height) log_apart[k] = log_joined[k] = std::log(0.5);
   }
-  return pieces;
+  for (std::size_t first = 0; first < pieces.size(); ++first) {
+    // The piece alone, then with up to two neighbours as one digit.
+    DigitInk joined = pieces[first];
+    double log_joins = 0;
+    for (std::size_t last = first; last < pieces.size() && last < first + 3; ++last) {
+      if (last > first) {
+        if (!std::isfinite(log_joined[last - 1])) break;
+        log_joins += log_joined[last - 1];
+        joined.strokes.insert(joined.strokes.end(), pieces[last].strokes.begin(), pieces[last].strokes.end());
+      }
+      NumberSpan span{int(first), int(last), {}};
+      if (last == first) {
+        span.splits = splits_of_piece(found, joined, digit_height);
+      } else {
+        InkSplit whole{{digit_field(found, joined)}, log_joins + log_shape_prior(extent_of(found, joined), digit_height)};
+        if (whole.digits[0].ink_found) span.splits.push_back(std::move(whole));
+      }
+      for (InkSplit& split : span.splits) split.log_prior += log_apart[last];
+      if (!span.splits.empty()) layout.spans.push_back(std::move(span));
+    }
+  }
+  return layout;
 }
 
 }  // namespace lenet5
