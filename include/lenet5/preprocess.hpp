@@ -70,7 +70,7 @@ struct NumberLayout {
 // also cut where its columns hold the least ink (touching digits); neighbouring pieces whose columns overlap
 // or nearly touch also joined, by twos and threes (one digit broken). The priors: a cut costs a factor ½;
 // joined or apart are alike; and each digit's shape, in units of the number's tallest piece H, is weighed
-// by how MNIST's digits look: at most about as wide as H (×0.5 at 1.05 H, ×0.01 at 1.25 H) and most as
+// by how MNIST's digits look: at most about as wide as H (×0.5 at 1.1 H, ×0.01 at 1.35 H) and most as
 // large as H (×0.3 at 0.7 H, ×0.02 at 0.5 H).
 NumberLayout segment_number(const Image& picture, const PrepareOptions& options = {});
 

@@ -509,7 +509,7 @@ double log_interpolated(double x, std::initializer_list<std::pair<double, double
 double log_shape_prior(const Stroke& extent, int digit_height) {
   const double width = double(extent.width()) / digit_height;
   const double size = double(std::max(extent.width(), extent.height())) / digit_height;
-  return log_interpolated(width, {{0.95, 1.0}, {1.05, 0.5}, {1.15, 0.1}, {1.25, 0.01}, {1.5, 1e-4}}) +
+  return log_interpolated(width, {{1.0, 1.0}, {1.1, 0.5}, {1.2, 0.1}, {1.35, 0.01}, {1.6, 1e-4}}) +
          log_interpolated(size, {{0.5, 0.02}, {0.7, 0.3}, {0.85, 1.0}});
 }
 
