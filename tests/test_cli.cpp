@@ -884,6 +884,29 @@ TEST_F(Cli, PredictReadsAPictureTheSameAtAnySizeAndPolarity) {
   EXPECT_EQ(forced[0]["status"].string(), "no_digit");
 }
 
+// bench --image times predict's steps on a picture, needs no data, and reads the digit predict reads.
+TEST_F(Cli, BenchTimesEachStepOfReadingAPicture) {
+  const std::string image = save_image(inverted(square_blob(5)), "blob-on-paper.png");
+  const CommandResult result = lenet5({"bench", model_.string(), "--image", image, "--repeat", "3", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  const Json bench = parse_json(result.out);
+  EXPECT_EQ(bench["image"].string(), image);
+  EXPECT_EQ(bench["width"].number(), 64 * 5);
+  EXPECT_EQ(bench["height"].number(), 32 * 5);
+  EXPECT_EQ(bench["runs"].number(), 3);
+  EXPECT_EQ(bench["prediction"].number(), predict_json({image}).at(0)["prediction"].number());
+  for (const std::string step : {"decode", "prepare", "classify", "prepare_classify"}) {
+    EXPECT_GT(bench[step + "_ms"].number(), 0.0) << step;
+    EXPECT_GE(bench[step + "_p90_ms"].number(), bench[step + "_ms"].number()) << step;
+  }
+  const CommandResult text = lenet5({"bench", model_.string(), "--image", image, "--repeat", "1"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out, AllOf(HasSubstr("read + decode"), HasSubstr("prepare + classify"), HasSubstr(" ms")));
+  const std::string blank = save_image({60, 40, Bytes(60 * 40, 255)}, "blank.png");
+  expect_failure(lenet5({"bench", model_.string(), "--image", blank}), 1, {"blank.png: no digit found"});
+  expect_failure(lenet5({"bench", model_.string(), "--image", image, "--threads", "2"}), 2, {"one thread"});
+}
+
 TEST_F(Cli, PredictTextOutputNamesTheFileAndTheDigit) {
   const std::string image = save_image(square_blob(2), "blob.png");
   const CommandResult result = lenet5({"predict", "--model", model_.string(), image, "--show"});
