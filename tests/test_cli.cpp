@@ -858,7 +858,9 @@ lenet5::GreyImage square_blob(int scale, int left = 6, int width = 64) {
 
 TEST_F(Cli, PredictReadsAPictureTheSameAtAnySizeAndPolarity) {
   const std::string small = save_image(square_blob(1), "blob.pgm");
-  const std::string big_on_paper = save_image(inverted(square_blob(5)), "blob-on-paper.png");
+  // 4 times larger: 256 pixels wide, prepared without reducing it first (a digit's working size), so its
+  // edges stay as sharp as the small one's.
+  const std::string big_on_paper = save_image(inverted(square_blob(4)), "blob-on-paper.png");
   const auto predictions = predict_json({small, big_on_paper});
   ASSERT_EQ(predictions.size(), 2u);
   EXPECT_EQ(predictions[0]["file"].string(), small);

@@ -86,11 +86,12 @@ TEST(PrepareDigit, AreaCoverageShrinksALargerPictureToTheSameField) {
   expect_field(prepared, expected_seven_field());
   EXPECT_EQ(prepared.box.x, 50);
   EXPECT_EQ(prepared.box.width, 65);
-  // Larger than the working size (512): reduced first, the box still in the picture's own pixels.
-  const PreparedDigit large = prepare_digit(seven(255, 0, 16));
+  // Larger than one digit's working size (256): reduced first (here by 4, 960 / 256 rounded up, which
+  // keeps the 7's edges on block edges), the box still in the picture's own pixels.
+  const PreparedDigit large = prepare_digit(seven(255, 0, 24));
   expect_field(large, expected_seven_field(), 1);
-  EXPECT_EQ(large.box.x, 160);
-  EXPECT_EQ(large.box.width, 208);
+  EXPECT_EQ(large.box.x, 240);
+  EXPECT_EQ(large.box.width, 312);
 }
 
 TEST(PrepareDigit, AreaCoverageGivesPartlyCoveredPixelsTheirShare) {
