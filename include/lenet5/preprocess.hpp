@@ -8,8 +8,12 @@
 // and placed in a 28×28 field with its centre of mass (pixel centres at i + 0.5) on the field's centre,
 // moved by whole pixels. Before that, for photos and scans: grey by luma (alpha composited on white), the
 // paper told from the ink (polarity, uneven lighting, tinted paper, noise), and stray specks dropped.
+//
+// A model trained on pictures that are not digits (Fashion-MNIST's clothes) records the plain preparation
+// instead: the whole picture letterboxed into the same field, with no ink to look for.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +24,19 @@ namespace lenet5 {
 inline constexpr int kDigitField = 28;  // MNIST's field; the network's 32×32 input adds the paper's border
 inline constexpr int kDigitBox = 20;    // the box the digit's longer side is scaled to
 
-// Which way round the picture's ink is: `automatic` takes the majority of the picture as the paper.
+// Which way round the picture's ink is: `automatic` takes the majority of the picture as the paper (the
+// plain preparation has no ink to look for: there `automatic` keeps the picture's grey levels as they are).
 enum class Polarity { automatic, dark_ink, light_ink };
+
+// How a picture becomes the network's input; a model records the one its training data called for
+// (lenet5/model.hpp; the numbers are what model files store), and reading a picture applies it
+// (prepare_input).
+enum class InputPreparation {
+  digit = 0,  // MNIST's procedure for a handwritten digit (prepare_digit): for MNIST-like digits
+  plain = 1,  // the whole picture letterboxed (prepare_plain): for datasets that are not digits
+};
+std::string to_string(InputPreparation preparation);                         // "digit", "plain"
+std::optional<InputPreparation> parse_input_preparation(const std::string& name);  // nullopt if unknown
 
 struct PrepareOptions {
   Polarity polarity = Polarity::automatic;
@@ -41,6 +56,18 @@ struct PreparedDigit {
 
 // The picture as one MNIST-style digit. Throws lenet5::Error for an empty or malformed image.
 PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options = {});
+
+// The whole picture in the 28×28 field, as datasets of 28×28 pictures that are not digits hold theirs (the
+// classifier centres the field on the network's input as it did the training images): grey by luma as
+// above; scaled by area coverage so that its longer side spans the field, keeping its aspect ratio; centred
+// on whole field pixels; the rest of the field background (0). Nothing is cropped and no ink is looked for:
+// the grey levels are kept as they are (0 = black), inverted only with Polarity::dark_ink (for a model
+// trained on light things on black, given dark things on white). `ink_found` is true (there is always a
+// picture), `box` the whole picture. Throws lenet5::Error for an empty or malformed image.
+PreparedDigit prepare_plain(const Image& picture, const PrepareOptions& options = {});
+
+// prepare_digit or prepare_plain, as `preparation` says.
+PreparedDigit prepare_input(const Image& picture, InputPreparation preparation, const PrepareOptions& options = {});
 
 // One way to read some of a written number's ink: its digits left to right, and how plausible that split
 // is from the ink's shapes alone (the log of a prior; segment_number says what it weighs).

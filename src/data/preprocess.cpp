@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "data/area_coverage.hpp"
 #include "lenet5/error.hpp"
 
 namespace lenet5 {
@@ -264,16 +265,6 @@ int label_strokes(const std::vector<std::uint8_t>& mask, int width, int height, 
   return kept;
 }
 
-// How much of the source interval [from, to) each source index covers: (index, overlap) pairs.
-std::vector<std::pair<int, float>> coverage(float from, float to, int size) {
-  std::vector<std::pair<int, float>> parts;
-  for (int i = std::max(int(std::floor(from)), 0); i < std::min(int(std::ceil(to)), size); ++i) {
-    const float overlap = std::min(to, float(i + 1)) - std::max(from, float(i));
-    if (overlap > 0) parts.push_back({i, overlap});
-  }
-  return parts;
-}
-
 // A stroke: one connected piece of ink, with its bounding box in working pixels.
 struct Stroke {
   int x_min = 0, x_max = -1, y_min = 0, y_max = -1;
@@ -395,8 +386,8 @@ PreparedDigit digit_field(const Ink& found, const DigitInk& part) {
   // mean of the ink over the area it covers (area coverage: MNIST's anti-aliasing).
   const int width = x_max - x_min + 1, height = y_max - y_min + 1, side = std::max(width, height);
   const float step = float(side) / float(kDigitBox);
-  const auto margin = [step](int extent, int longer) { return std::floor(float(longer - extent) / (2 * step)) * step; };
-  const float left = float(x_min) - margin(width, side), top = float(y_min) - margin(height, side);
+  const float left = float(x_min) - centring_margin(width, side, step),
+              top = float(y_min) - centring_margin(height, side, step);
   std::array<float, kDigitBox * kDigitBox> box{};
   float brightest = 0;
   for (int v = 0; v < kDigitBox; ++v) {
