@@ -36,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     round_trip_failed(error.what());
   }
   if (!(again.spec == model.spec)) round_trip_failed("the spec differs");
+  if (again.preparation != model.preparation) round_trip_failed("the input preparation differs");
   if (again.parameters.size() != model.parameters.size()) round_trip_failed("the parameter count differs");
   if (!model.parameters.empty() &&
       std::memcmp(again.parameters.data(), model.parameters.data(), model.parameters.size() * sizeof(float)) != 0) {

@@ -131,9 +131,13 @@ int main(int argc, char** argv) {
   write(root / "idx/labels-idx1", idx({3}, {0, 9, 4}));
   write(root / "idx/images-idx3.gz", gzip(images));
 
-  // Models: serialized by the library, so they are valid by construction.
+  // Models: serialized by the library, so they are valid by construction. (The *-v1.model files beside them
+  // were written by the format version 1 writer, which no build has any more: seeds of the old layout.)
   write(root / "model/tiny-dense.model", lenet5::serialize_model(lenet5::initialize_model(tiny_dense(), 1)));
   write(root / "model/tiny-conv.model", lenet5::serialize_model(lenet5::initialize_model(tiny_conv(), 2)));
+  lenet5::Model plain = lenet5::initialize_model(tiny_conv(), 3);
+  plain.preparation = lenet5::InputPreparation::plain;
+  write(root / "model/tiny-conv-plain.model", lenet5::serialize_model(plain));
 
   // Images: binary and plain PGM (one with a comment and a 16-bit maxval), and a grey PNG.
   const lenet5::GreyImage picture{3, 2, {0, 64, 128, 192, 255, 17}};

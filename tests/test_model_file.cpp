@@ -59,10 +59,11 @@ Model model_for(const NetworkSpec& spec) {
 // An independent encoder written from docs/model-format.md, so tests can build files that are wrong in
 // exactly one way.
 struct FileParts {
-  std::uint32_t version = 1;
+  std::uint32_t version = 2;
   std::string description;
   std::uint64_t parameter_count = 0;
   std::vector<float> parameters;
+  std::uint32_t preparation = 0;  // from version 2 on, after the version
 };
 
 template <typename Unsigned>
@@ -77,6 +78,7 @@ void append_crc(std::vector<std::uint8_t>& bytes) {
 std::vector<std::uint8_t> encode(const FileParts& parts) {
   std::vector<std::uint8_t> bytes{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
   append_le(bytes, parts.version);
+  if (parts.version >= 2) append_le(bytes, parts.preparation);
   append_le(bytes, static_cast<std::uint32_t>(parts.description.size()));
   bytes.insert(bytes.end(), parts.description.begin(), parts.description.end());
   append_le(bytes, parts.parameter_count);
@@ -86,7 +88,8 @@ std::vector<std::uint8_t> encode(const FileParts& parts) {
 }
 
 FileParts parts_of(const Model& model) {
-  return {1, to_text(model.spec), model.parameters.size(), model.parameters};
+  return {2, to_text(model.spec), model.parameters.size(), model.parameters,
+          static_cast<std::uint32_t>(model.preparation)};
 }
 
 using lenet5::testing_util::error_from;
@@ -96,8 +99,51 @@ std::string error_of(const std::vector<std::uint8_t>& bytes) {
 }
 
 TEST(ModelFile, LayoutMatchesTheDocumentedFormat) {
-  const Model model = model_for(tiny_spec());
+  Model model = model_for(tiny_spec());
   EXPECT_EQ(serialize_model(model), encode(parts_of(model)));
+  model.preparation = InputPreparation::plain;
+  const std::vector<std::uint8_t> bytes = serialize_model(model);
+  EXPECT_EQ(bytes, encode(parts_of(model)));
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 8, bytes.begin() + 16),
+            (std::vector<std::uint8_t>{2, 0, 0, 0, 1, 0, 0, 0}));  // version 2, input preparation 1 (plain)
+}
+
+TEST(ModelFile, RoundTripKeepsTheInputPreparation) {
+  for (const InputPreparation preparation : {InputPreparation::digit, InputPreparation::plain}) {
+    Model model = model_for(tiny_spec());
+    model.preparation = preparation;
+    const std::vector<std::uint8_t> bytes = serialize_model(model);
+    const Model loaded = deserialize_model(bytes, "memory");
+    EXPECT_EQ(loaded.preparation, preparation) << to_string(preparation);
+    EXPECT_EQ(serialize_model(loaded), bytes);
+  }
+}
+
+// Version 1 files (the shipped models among them) have no input preparation: they are digit models, and
+// saving one writes version 2.
+TEST(ModelFile, VersionOneFilesLoadAsDigitModels) {
+  const Model model = model_for(tiny_spec());
+  FileParts parts = parts_of(model);
+  parts.version = 1;
+  parts.preparation = 1;  // not written in version 1
+  const Model loaded = deserialize_model(encode(parts), "old.model");
+  EXPECT_EQ(loaded.spec, model.spec);
+  EXPECT_EQ(loaded.parameters, model.parameters);
+  EXPECT_EQ(loaded.preparation, InputPreparation::digit);
+  EXPECT_EQ(serialize_model(loaded), serialize_model(model));
+
+  // The shipped models, written as version 1 (until one is retrained), are digit models.
+  for (const std::string name : {"lenet5-modern.model", "lenet5-classic.model"}) {
+    const Model shipped = load_model(std::string(LENET5_SOURCE_DIR) + "/models/" + name);
+    EXPECT_EQ(shipped.preparation, InputPreparation::digit) << name;
+    EXPECT_EQ(shipped.parameters.size(), parameter_count(shipped.spec)) << name;
+  }
+}
+
+TEST(ModelFile, RejectsAnUnknownInputPreparation) {
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.preparation = 2;
+  EXPECT_EQ(error_of(encode(parts)), "damaged.model: input preparation 2 is unknown (0 is digit, 1 plain)");
 }
 
 TEST(ModelFile, RoundTripIsBitExact) {
@@ -115,8 +161,8 @@ TEST(ModelFile, RoundTripIsBitExact) {
 
 TEST(ModelFile, TruncatedFilesSayTruncated) {
   const std::vector<std::uint8_t> bytes = serialize_model(model_for(tiny_spec()));
-  const std::size_t description_end = 16 + to_text(tiny_spec()).size();
-  for (const std::size_t length : {std::size_t{0}, std::size_t{5}, std::size_t{15}, std::size_t{16},
+  const std::size_t description_end = 20 + to_text(tiny_spec()).size();
+  for (const std::size_t length : {std::size_t{0}, std::size_t{5}, std::size_t{11}, std::size_t{15}, std::size_t{19},
                                    description_end - 1, description_end + 3, description_end + 11,
                                    bytes.size() - 5, bytes.size() - 1}) {
     const std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(length));
@@ -161,7 +207,9 @@ TEST(ModelFile, RejectsUnknownVersion) {
   FileParts parts = parts_of(model_for(tiny_spec()));
   parts.version = 7;
   EXPECT_THAT(error_of(encode(parts)),
-              HasSubstr("damaged.model: format version 7 is not supported (this build reads version 1)"));
+              HasSubstr("damaged.model: format version 7 is not supported (this build reads versions 1 to 2)"));
+  parts.version = 3;
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 3 is not supported"));
   parts.version = 0;  // older than any file this project wrote
   EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 0 is not supported"));
 }
@@ -173,8 +221,8 @@ TEST(ModelFile, RejectsTrailingBytes) {
 }
 
 TEST(ModelFile, RejectsAbsurdSizesWithoutAllocatingThem) {
-  std::vector<std::uint8_t> bytes = encode({1, "", 0, {}});
-  bytes[12] = bytes[13] = bytes[14] = bytes[15] = 0xFF;  // a 4 GiB description
+  std::vector<std::uint8_t> bytes = encode({2, "", 0, {}});
+  bytes[16] = bytes[17] = bytes[18] = bytes[19] = 0xFF;  // a 4 GiB description
   EXPECT_THAT(error_of(bytes), HasSubstr("network description length 4294967295 bytes is over the 1 MiB limit"));
 
   FileParts parts = parts_of(model_for(tiny_spec()));

@@ -1,16 +1,21 @@
 #pragma once
-// A trained (or freshly initialised) network: its description and its parameters in one flat buffer.
+// A trained (or freshly initialised) network: its description, its parameters in one flat buffer, and how
+// the pictures it reads are to be prepared.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "lenet5/network_spec.hpp"
+#include "lenet5/preprocess.hpp"
 
 namespace lenet5 {
 
 struct Model {
   NetworkSpec spec;
   std::vector<float> parameters;  // layer by layer, in the order summarize() lists them
+  // What its training data were: handwritten digits (MNIST's procedure, also what a model file of format
+  // version 1 means) or other pictures (letterboxed whole). Reading a picture applies it (prepare_input).
+  InputPreparation preparation = InputPreparation::digit;
 };
 
 // Parameters drawn for the spec's activations (He for ReLU, ±2.4/√fan-in for squashing units: App. A's aim,

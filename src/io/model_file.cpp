@@ -1,5 +1,5 @@
-// The model file, format version 1 (docs/model-format.md). Integers are written byte by byte in
-// little-endian order so the file is the same on every host.
+// The model file, format version 2; version 1 is still read (docs/model-format.md). Integers are written
+// byte by byte in little-endian order so the file is the same on every host.
 #include <zlib.h>
 
 #include <algorithm>
@@ -16,11 +16,15 @@ namespace lenet5 {
 namespace {
 
 constexpr std::array<std::uint8_t, 8> kMagic{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;       // the version written
+constexpr std::uint32_t kFirstFormatVersion = 1;  // the oldest read: without the input preparation (digit)
 constexpr std::size_t kMaxDescriptionBytes = std::size_t{1} << 20;
 constexpr std::size_t kVersionOffset = kMagic.size();
-constexpr std::size_t kDescriptionLengthOffset = kVersionOffset + 4;
-constexpr std::size_t kHeaderBytes = kDescriptionLengthOffset + 4;  // the description follows
+constexpr std::size_t kPreparationOffset = kVersionOffset + 4;  // version 2 on
+// Where the description length is; the description follows it.
+constexpr std::size_t description_length_offset(std::uint32_t version) {
+  return version >= 2 ? kPreparationOffset + 4 : kVersionOffset + 4;
+}
 constexpr std::size_t kCountBytes = 8;
 constexpr std::size_t kChecksumBytes = 4;
 
@@ -88,8 +92,10 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
   }
 
   std::vector<std::uint8_t> bytes(kMagic.begin(), kMagic.end());
-  bytes.reserve(kHeaderBytes + description.size() + kCountBytes + 4 * model.parameters.size() + kChecksumBytes);
+  bytes.reserve(description_length_offset(kFormatVersion) + 4 + description.size() + kCountBytes +
+                4 * model.parameters.size() + kChecksumBytes);
   put_le<std::uint32_t>(bytes, kFormatVersion);
+  put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(model.preparation));
   put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(description.size()));
   bytes.insert(bytes.end(), description.begin(), description.end());
   put_le<std::uint64_t>(bytes, model.parameters.size());
@@ -109,22 +115,24 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
                   kMagic.begin())) {
     fail("not a lenet5 model file (it does not start with the LENET5 magic bytes)");
   }
-  if (size < kHeaderBytes) {
+  const auto truncated_header = [&](std::size_t header_bytes) {
     fail("truncated (the file has " + std::to_string(size) + " bytes; the header alone is " +
-         std::to_string(kHeaderBytes) + ")");
-  }
-
+         std::to_string(header_bytes) + ")");
+  };
+  if (size < kVersionOffset + 4) truncated_header(kVersionOffset + 4);
   const auto version = get_le<std::uint32_t>(&bytes[kVersionOffset]);
-  if (version != kFormatVersion) {
-    fail("format version " + std::to_string(version) + " is not supported (this build reads version " +
-         std::to_string(kFormatVersion) + ")");
+  if (version < kFirstFormatVersion || version > kFormatVersion) {
+    fail("format version " + std::to_string(version) + " is not supported (this build reads versions " +
+         std::to_string(kFirstFormatVersion) + " to " + std::to_string(kFormatVersion) + ")");
   }
+  const std::size_t header_bytes = description_length_offset(version) + 4;
+  if (size < header_bytes) truncated_header(header_bytes);
 
-  const std::size_t description_bytes = get_le<std::uint32_t>(&bytes[kDescriptionLengthOffset]);
+  const std::size_t description_bytes = get_le<std::uint32_t>(&bytes[description_length_offset(version)]);
   if (description_bytes > kMaxDescriptionBytes) {
     fail("network description length " + std::to_string(description_bytes) + " bytes is over the 1 MiB limit");
   }
-  const std::size_t count_offset = kHeaderBytes + description_bytes;
+  const std::size_t count_offset = header_bytes + description_bytes;
   if (size < count_offset + kCountBytes + kChecksumBytes) {
     fail("truncated (the header promises a " + std::to_string(description_bytes) +
          "-byte network description, a parameter count and a checksum, but the file has only " +
@@ -151,9 +159,15 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
   }
 
   Model model;
+  if (version >= 2) {
+    const auto preparation = get_le<std::uint32_t>(&bytes[kPreparationOffset]);
+    if (preparation > static_cast<std::uint32_t>(InputPreparation::plain))
+      fail("input preparation " + std::to_string(preparation) + " is unknown (0 is digit, 1 plain)");
+    model.preparation = static_cast<InputPreparation>(preparation);
+  }
   try {
     model.spec = parse_network_spec(
-        std::string(reinterpret_cast<const char*>(&bytes[kHeaderBytes]), description_bytes));
+        std::string(reinterpret_cast<const char*>(&bytes[header_bytes]), description_bytes));
   } catch (const Error& error) {
     fail(error.what());  // the parser does not know where the text came from
   }
