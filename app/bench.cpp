@@ -25,7 +25,7 @@ const CommandSpec kSpec{
     "Training speed is what 'lenet5 train --json' reports; bench/run.sh compares both with PyTorch.\n"
     "With --image FILE it measures a person's picture instead, as 'lenet5 predict FILE' reads it, each step\n"
     "on one thread and timed apart: reading and decoding the file (reported separately: it depends on the\n"
-    "format), preparing the decoded picture (lenet5/preprocess.hpp), classifying the prepared digit, and\n"
+    "format), preparing the decoded picture as the model records (lenet5/preprocess.hpp), classifying it, and\n"
     "preparing and classifying together; the median and 90th percentile of --repeat runs of each.\n"
     "bench/photo.py writes a 1000x1000 JPEG photo of a digit to try it on.",
     {model_option(),
@@ -71,11 +71,12 @@ int run_image(const Args& args, const lenet5::Model& model, const std::string& f
   lenet5::Image picture;
   const auto decode = milliseconds_each(runs, [&] { picture = lenet5::read_image_file(file); });
   lenet5::PreparedDigit prepared;
-  const auto prepare = milliseconds_each(runs, [&] { prepared = lenet5::prepare_digit(picture); });
+  const auto prepare = [&] { return lenet5::prepare_input(picture, model.preparation); };
+  const auto preparing = milliseconds_each(runs, [&] { prepared = prepare(); });
   if (!prepared.ink_found) throw lenet5::Error(file + ": no digit found, so nothing to classify");
   lenet5::DigitReading reading;
   const auto classify = milliseconds_each(runs, [&] { reading = lenet5::read_digit(classifier, prepared); });
-  const auto both = milliseconds_each(runs, [&] { reading = lenet5::read_digit(classifier, lenet5::prepare_digit(picture)); });
+  const auto both = milliseconds_each(runs, [&] { reading = lenet5::read_digit(classifier, prepare()); });
 
   struct Figure {
     const char* key;    // in JSON: KEY_ms, KEY_p90_ms
@@ -83,7 +84,7 @@ int run_image(const Args& args, const lenet5::Model& model, const std::string& f
     const std::vector<double>& times;
   };
   const Figure figures[] = {{"decode", "read + decode", decode},
-                            {"prepare", "prepare", prepare},
+                            {"prepare", "prepare", preparing},
                             {"classify", "classify", classify},
                             {"prepare_classify", "prepare + classify", both}};
   if (args.flag("json")) {

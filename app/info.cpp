@@ -15,10 +15,12 @@ const CommandSpec kSpec{
     "info",
     "lenet5 info [--preset NAME | --model M] [--json]",
     "Prints the network's layers: output shape, trainable parameters and connections (multiply-adds per\n"
-    "image, biases counted as the 1998 paper counts them), with totals.",
+    "image, biases counted as the 1998 paper counts them), with totals; for a saved model also its input\n"
+    "preparation: digit (pictures are prepared as MNIST's digits were) or plain (letterboxed whole).",
     {{"preset", "NAME", "a preset: modern (default) or classic"},
      {"model", "M", "describe a saved model instead of a preset: a file, or 'modern' / 'classic' for a shipped one"},
-     {"json", "", "print one JSON object: model (the file read, or null), layers, loss, parameters, connections"}},
+     {"json", "", "print one JSON object: model (the file read, or null), layers, loss, parameters, connections,\n"
+                  "                          input_preparation (null for a preset)"}},
     0, 0};
 
 std::string shape_text(const lenet5::Shape& shape) {
@@ -29,7 +31,12 @@ int run(const Args& args) {
   if (args.get("model") && args.get("preset")) throw UsageError("give --preset or --model, not both");
   // The file a --model resolves to is printed: which shipped model was found where is then plain to see.
   const std::optional<std::string> model_file = args.get("model") ? std::optional(model_path(args)) : std::nullopt;
-  const lenet5::NetworkSpec spec = model_file ? lenet5::load_model(*model_file).spec : lenet5::preset(preset_option(args));
+  std::optional<lenet5::Model> model;
+  if (model_file) model = lenet5::load_model(*model_file);
+  const lenet5::NetworkSpec spec = model ? model->spec : lenet5::preset(preset_option(args));
+  // How pictures are prepared is the model's, not the network's: a preset has none yet ('train --input').
+  const std::optional<std::string> preparation =
+      model ? std::optional(lenet5::to_string(model->preparation)) : std::nullopt;
   const auto layers = lenet5::summarize(spec);
   std::size_t parameters = 0;
   std::uint64_t connections = 0;
@@ -55,14 +62,16 @@ int run(const Args& args) {
                             ",\"map_constant\":" + (has_map_constant ? json_number(spec.map_constant) : "null") +
                             ",\"layers\":" + json_array(layers, layer_json) +
                             ",\"parameters\":" + std::to_string(parameters) +
-                            ",\"connections\":" + std::to_string(connections) + "}";
+                            ",\"connections\":" + std::to_string(connections) +
+                            ",\"input_preparation\":" + (preparation ? json_string(*preparation) : "null") + "}";
     std::puts(out.c_str());
     return 0;
   }
   if (model_file) std::printf("model %s\n", model_file->c_str());
-  std::printf("LeNet-5, preset %s: input %s, loss %s%s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
+  std::printf("LeNet-5, preset %s: input %s, loss %s%s%s\n\n", spec.preset.c_str(), shape_text(spec.input).c_str(),
               lenet5::to_string(spec.loss).c_str(),
-              has_map_constant ? (" j=" + json_number(spec.map_constant)).c_str() : "");
+              has_map_constant ? (" j=" + json_number(spec.map_constant)).c_str() : "",
+              preparation ? (", input preparation " + *preparation).c_str() : "");
   // Fixed parameters (the RBF prototypes) are shown beside the trainable ones but not counted in the total,
   // as the paper counts them.
   const auto parameter_text = [](std::size_t trainable, std::size_t fixed) {

@@ -24,7 +24,9 @@ const CommandSpec kSpec{
     "Reads the handwritten digit (or with --number, the number) in each picture: a photo, a scan or a\n"
     "drawing, PNG, JPEG, BMP, PGM/PPM or WebP, any size. Each is prepared as MNIST's digits were: grey,\n"
     "ink told from the paper (dark on light or light on dark, uneven light, tinted paper, noise), cropped,\n"
-    "scaled into a 20x20 box and centred by its centre of mass in 28x28. A FOLDER reads its image files\n"
+    "scaled into a 20x20 box and centred by its centre of mass in 28x28. A model trained with 'train\n"
+    "--input plain' (pictures that are not digits; 'lenet5 info --model M' shows which) reads the whole\n"
+    "picture instead: grey, scaled to fit 28x28 keeping its shape, centred. A FOLDER reads its image files\n"
     "(by extension, in name order); '-' reads one image from standard input. A model file given first is\n"
     "taken as the model, as --model.\n"
     "Each answer carries its confidence (the top probability; for the classic preset the softmax of the\n"
@@ -35,7 +37,8 @@ const CommandSpec kSpec{
      {"min-confidence", "P", "reject (status 'rejected') instead of guessing below confidence P (0-1; with\n"
                              "                          --number, any digit below P rejects the number)"},
      {"invert", "WHEN", "auto (default): the paper is the picture's majority; yes: dark ink on light;\n"
-                        "                          no: light ink on dark"},
+                        "                          no: light ink on dark (a plain model: yes inverts the\n"
+                        "                          grey levels, auto and no keep them)"},
      {"json", "", "one object per picture: file, status (ok, rejected, no_digit, error), prediction,\n"
                   "                          confidence, margin, probabilities, error; with --number, digits"},
      {"show", "", "draw each prepared 28x28 digit in the terminal"},
@@ -184,6 +187,9 @@ int run(const Args& args) {
   }
   if (arguments.empty()) throw UsageError("name at least one image, folder or '-'");
   const lenet5::Classifier classifier(lenet5::load_model(model_path(args, positional_model)));
+  const lenet5::InputPreparation preparation = classifier.model().preparation;
+  if (number && preparation != lenet5::InputPreparation::digit)
+    throw UsageError("--number reads digits, and this model's input preparation is " + lenet5::to_string(preparation));
   lenet5::PrepareOptions options;
   options.polarity = invert == "yes" ? lenet5::Polarity::dark_ink
                      : invert == "no" ? lenet5::Polarity::light_ink
@@ -199,7 +205,8 @@ int run(const Args& args) {
       const lenet5::Image picture = read_picture(file);
       if (number) {
         answer.digits = lenet5::read_number(classifier, picture, options);
-      } else if (const lenet5::PreparedDigit prepared = lenet5::prepare_digit(picture, options); prepared.ink_found) {
+      } else if (const lenet5::PreparedDigit prepared = lenet5::prepare_input(picture, preparation, options);
+                 prepared.ink_found) {
         answer.digits.push_back(lenet5::read_digit(classifier, prepared));
       }
       answer.status = answer.digits.empty() ? "no_digit" : "ok";

@@ -40,6 +40,9 @@ const CommandSpec kSpec{
      {"stroke-widths", "W", "with --distortions, also thin or thicken each distorted instance's strokes by\n"
                             "                          up to W pixels each side, as people's pens differ (not the\n"
                             "                          paper's; default 0, the shipped modern model 1)"},
+     {"input", "HOW", "how 'predict' is to prepare pictures for the model, stored in it: digit (default:\n"
+                      "                          MNIST's procedure, for handwritten digits) or plain (the\n"
+                      "                          whole picture letterboxed, for datasets that are not digits)"},
      {"loss", "NAME", "override the preset's loss: for classic map (default) or mse; for modern\n"
                       "                          softmax_cross_entropy (the only one that fits its output layer)"},
      {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 7)"},
@@ -123,6 +126,8 @@ int run(const Args& args) {
   const std::string out = args.get("out", "lenet5.model");
   options.checkpoint_path = out + ".checkpoint";
   const bool json = args.flag("json");
+  const auto preparation = lenet5::parse_input_preparation(args.get("input", "digit"));
+  if (!preparation) throw UsageError("--input must be digit or plain");
 
   // Fail before training, not after the first epoch's checkpoint.
   const auto out_folder = std::filesystem::absolute(out).parent_path();
@@ -145,6 +150,7 @@ int run(const Args& args) {
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));
   const std::string held_out_name = validation > 0 ? "validation" : "test";
   lenet5::Model model = lenet5::initialize_model(spec, options.seed);
+  model.preparation = *preparation;
 
   if (!json)
     std::printf("training %s LeNet-5 on %zu images from %s (%s: %zu): %d epochs, batch %d, %s lr %g (%s)\n",

@@ -30,6 +30,7 @@
 
 #include "lenet5/dataset.hpp"
 #include "lenet5/image_io.hpp"
+#include "lenet5/preprocess.hpp"
 
 extern char** environ;
 
@@ -990,6 +991,34 @@ TEST_F(Cli, PredictSavesThePreparedInput) {
   for (int y = 0; y < 28; ++y)
     for (int x = 0; x < 28; ++x)
       ASSERT_EQ(prepared.pixels[std::size_t(y) * 28 + x], x >= 5 && x < 25 && y >= 5 && y < 25 ? 255 : 0) << x << "," << y;
+}
+
+// train --input plain stores the plain preparation, info shows it, and predict applies whatever the model
+// records: the whole picture letterboxed for it, the digit cropped and centred for a digit model.
+TEST_F(Cli, APlainModelIsTrainedShownAndApplied) {
+  const fs::path plain = scratch_ / "plain.model";
+  const CommandResult training = lenet5(train_arguments(plain, kSeed, {"--input", "plain", "--epochs", "1"}));
+  ASSERT_EQ(training.exit_code, 0) << training;
+  const CommandResult info = lenet5({"info", "--model", plain.string(), "--json"});
+  EXPECT_EQ(parse_json(info.out)["input_preparation"].string(), "plain") << info;
+  EXPECT_THAT(lenet5({"info", "--model", plain.string()}).out, HasSubstr(", input preparation plain\n"));
+  EXPECT_EQ(parse_json(lenet5({"info", "--model", model_.string(), "--json"}).out)["input_preparation"].string(),
+            "digit");
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(
+      parse_json(lenet5({"info", "--preset", "modern", "--json"}).out)["input_preparation"].value));
+
+  const lenet5::GreyImage blob = square_blob(1);
+  const lenet5::Image picture{blob.width, blob.height, 1, blob.pixels};
+  const std::string image = save_image(blob, "blob.png"), saved = (scratch_ / "prepared.png").string();
+  ASSERT_EQ(lenet5({"predict", plain.string(), image, "--save-input", saved}).exit_code, 0);
+  EXPECT_EQ(lenet5::read_image(saved).pixels, lenet5::prepare_plain(picture).field.pixels);
+  ASSERT_EQ(lenet5({"predict", model_.string(), image, "--save-input", saved}).exit_code, 0);
+  EXPECT_EQ(lenet5::read_image(saved).pixels, lenet5::prepare_digit(picture).field.pixels);
+  ASSERT_NE(lenet5::prepare_plain(picture).field.pixels, lenet5::prepare_digit(picture).field.pixels);
+
+  expect_failure(lenet5({"predict", plain.string(), image, "--number"}), 2, {"--number reads digits", "plain"});
+  expect_failure(lenet5(train_arguments(scratch_ / "m.model", kSeed, {"--input", "letterbox"})), 2,
+                 {"--input must be digit or plain"});
 }
 
 TEST_F(Cli, PredictKeepsReadingAfterABadFileAndFailsAtTheEnd) {
