@@ -57,14 +57,16 @@ Plane working_plane(const GreyImage& grey, int factor) {
 // value, then the k-th is selected among the values of the one bucket where the running count passes k.
 template <std::size_t Count>
 std::array<float, Count> percentiles(const std::vector<float>& values, const std::array<double, Count>& fractions) {
-  const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
+  float lowest = values[0], highest = values[0];
+#pragma omp simd reduction(min : lowest) reduction(max : highest)
+  for (std::size_t i = 0; i < values.size(); ++i) lowest = std::min(lowest, values[i]), highest = std::max(highest, values[i]);
   const std::size_t buckets = std::clamp<std::size_t>(values.size() / 16, 1, 4096);
   // Non-decreasing in the value (rounding is monotonic), so the buckets are in the values' order.
-  const float scale = *highest > *lowest ? float(buckets - 1) / (*highest - *lowest) : 0.0f;
+  const float scale = highest > lowest ? float(buckets - 1) / (highest - lowest) : 0.0f;
   std::vector<std::uint16_t> bucket_of(values.size());
   std::vector<std::size_t> counts(buckets, 0);
   for (std::size_t i = 0; i < values.size(); ++i) {
-    bucket_of[i] = std::uint16_t(std::min(std::size_t((values[i] - *lowest) * scale), buckets - 1));
+    bucket_of[i] = std::uint16_t(std::min(std::size_t((values[i] - lowest) * scale), buckets - 1));
     ++counts[bucket_of[i]];
   }
   std::array<std::size_t, Count> bucket{}, rank{};  // where each fraction's value lies: its bucket, its rank there
