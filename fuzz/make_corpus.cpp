@@ -104,7 +104,7 @@ lenet5::NetworkSpec tiny_conv() {
   lenet5::NetworkSpec spec;
   spec.preset = "tinyconv";
   spec.input = {1, 6, 6};
-  spec.scaling = {-0.1f, 1.175f};
+  spec.scaling = {InputScaling{-0.1f, 1.175f}};
   spec.layers = {
       {"C1", lenet5::ConvSpec{2, 3, {}, lenet5::Activation::scaled_tanh}},
       {"S2", lenet5::SubsampleSpec{lenet5::Pooling::average, true, lenet5::Activation::logistic}},

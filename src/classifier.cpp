@@ -79,6 +79,12 @@ LayerInfo describe_layer(const LayerSpec& spec, const nn::Layer<float>& layer, c
 
 }  // namespace
 
+void check_channels(const NetworkSpec& spec, int channels) {
+  const auto name = [](int c) { return c == 1 ? std::string("grey") : c == 3 ? std::string("colour (RGB)") : std::to_string(c) + "-channel"; };
+  if (channels != spec.input.channels)
+    throw Error("the images are " + name(channels) + " but the network reads " + name(spec.input.channels) + " images");
+}
+
 std::string to_string(LayerKind kind) {
   switch (kind) {
     case LayerKind::conv: return "conv";
@@ -137,13 +143,13 @@ struct Classifier::Impl {
         Buffers{network.make_workspace(kChunk, false), std::vector<float>(kChunk * network.input_size())});
   }
 
-  // Runs images [first, end) of `pixels` (width × height bytes each, already size-checked) through the
+  // Runs images [first, end) of `pixels` (channels × width × height bytes each, already size-checked) through the
   // network in chunks of kChunk starting at `first`, and hands each chunk's outputs to
   // consume(index of its first image, image count, outputs: count × classes).
   template <class Consume>
   void run(const std::uint8_t* pixels, int width, int height, std::size_t first, std::size_t end, Buffers& buffers,
            Consume consume) const {
-    const std::size_t image_size = std::size_t(width) * height;
+    const std::size_t image_size = std::size_t(encoder.shape().channels) * width * height;
     for (std::size_t chunk = first; chunk < end; chunk += kChunk) {
       const int count = static_cast<int>(std::min(kChunk, end - chunk));
       for (int i = 0; i < count; ++i)
@@ -155,7 +161,7 @@ struct Classifier::Impl {
 
   void check_images(std::span<const std::uint8_t> pixels, int width, int height, std::size_t count) const {
     encoder.check_size(width, height);
-    if (pixels.size() != std::size_t(width) * height * count)
+    if (pixels.size() != std::size_t(encoder.shape().channels) * width * height * count)
       throw Error("pixel buffer does not hold the stated number of images");
   }
 };
@@ -197,6 +203,7 @@ Prediction Classifier::classify(std::span<const std::uint8_t> pixels, int width,
 
 DatasetPredictions Classifier::predict(const Dataset& data, int threads) const {
   data.check_consistent("dataset");
+  check_channels(model().spec, data.channels);
   impl_->encoder.check_size(data.cols, data.rows);
   const int classes = this->classes();
   const bool penalties = outputs_are_penalties(model().spec);

@@ -89,13 +89,20 @@ void validate(const Model& model, const Dataset& train_data, const Dataset* held
   if (options.stroke_change > 0.0f && !options.distortions)
     throw Error("a stroke width change is made on the distorted instances: it needs distortions");
   if (train_data.count == 0) throw Error("the training set is empty");
-  train_data.check_consistent("training set");
-  InputEncoder(model.spec).check_size(train_data.cols, train_data.rows);
-  if (held_out) {
-    if (held_out->count == 0) throw Error("the held-out set is empty");
-    held_out->check_consistent("held-out set");
-    InputEncoder(model.spec).check_size(held_out->cols, held_out->rows);
+  const int classes = class_count(model.spec);
+  for (const auto& [data, what] : {std::pair{&train_data, "training set"}, std::pair{held_out, "held-out set"}}) {
+    if (!data) continue;
+    if (data->count == 0) throw Error(std::string("the ") + what + " is empty");
+    data->check_consistent(what);
+    check_channels(model.spec, data->channels);
+    InputEncoder(model.spec).check_size(data->cols, data->rows);
+    if (data->classes.size() != std::size_t(classes))
+      throw Error(std::string("the ") + what + " has " + std::to_string(data->classes.size()) +
+                  " classes but the network has " + std::to_string(classes) + " outputs");
   }
+  // The distortions move ink on a background of 0 (docs/distortions.md): grey images only.
+  if (options.distortions && train_data.channels != 1)
+    throw Error("distortions are made for grey images; these have " + std::to_string(train_data.channels) + " channels");
 }
 
 // Everything one thread needs for its share of a batch.
@@ -114,8 +121,6 @@ class Trainer {
       : model_(model), data_(data), options_(options), network_(nn::network_for(model)), encoder_(model.spec),
         pool_(options.threads),
         share_(std::min((options.batch + pool_.size() - 1) / pool_.size(), nn::kCacheBatch)) {
-    for (std::uint8_t label : data.labels)
-      if (label >= network_.output_size()) throw Error("a training label exceeds the network's class count");
     states_.resize(pool_.size());
     for (auto& state : states_) {
       state.workspace = network_.make_workspace(share_, true);

@@ -127,6 +127,7 @@ CurvatureCheck check_curvature(const std::vector<LayerSpec>& layers, Shape input
   NetworkSpec spec;
   spec.preset = "test";
   spec.input = input;
+  spec.scaling.resize(std::size_t(input.channels));
   spec.layers = layers;
   spec.loss = LossKind::mse;
   const Network<double> network(spec);

@@ -262,7 +262,7 @@ void expect_trace_matches_layers(const lenet5::NetworkSpec& spec) {
   const Tensor& input = maps[0];
   EXPECT_EQ(input.name, "input");
   EXPECT_EQ(input.shape, (std::vector<int>{1, 32, 32}));
-  const lenet5::InputScaling scaling = classifier.model().spec.scaling;
+  const lenet5::InputScaling scaling = classifier.model().spec.scaling.front();
   EXPECT_FLOAT_EQ(input.values[0], scaling.background);
   EXPECT_FLOAT_EQ(input.values[(2 + 5) * 32 + 2 + 9],
                   scaling.background + (scaling.foreground - scaling.background) * float(image[5 * 28 + 9]) / 255.0f);

@@ -231,10 +231,15 @@ TEST_F(IdxTest, RejectsCountMismatchNamingBothFiles) {
             images + " holds 2 images but " + labels + " holds 3 labels");
 }
 
-TEST_F(IdxTest, RejectsLabelOutsideZeroToNine) {
-  const std::string images = write("imgs", idx_u8({3, 1, 1}, {0, 0, 0}));
-  const std::string labels = write("labs", idx_u8({3}, {9, 0, 10}));
-  EXPECT_EQ(error_from([&] { lenet5::load_idx_pair(images, labels); }),
+// A pair of IDX files may hold any labels: the classes are 0 to the largest, named by value. MNIST's files
+// hold digits.
+TEST_F(IdxTest, PairClassesRunToTheLargestLabelButMnistHoldsDigits) {
+  const std::string images = write("train-images-idx3-ubyte", idx_u8({3, 1, 1}, {0, 0, 0}));
+  const std::string labels = write("train-labels-idx1-ubyte", idx_u8({3}, {9, 0, 10}));
+  const lenet5::Dataset pair = lenet5::load_idx_pair(images, labels);
+  EXPECT_EQ(pair.classes.size(), 11u);
+  EXPECT_EQ(pair.classes.back(), "10");
+  EXPECT_EQ(error_from([&] { lenet5::load_mnist(std::filesystem::path(images).parent_path().string(), lenet5::Split::train); }),
             labels + ": label at index 2 is 10, expected 0 to 9");
 }
 

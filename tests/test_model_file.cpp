@@ -16,6 +16,7 @@
 #include "io/atomic_file.hpp"
 #include "test_util.hpp"
 #include "lenet5/error.hpp"
+#include "lenet5/dataset.hpp"
 #include "lenet5/model.hpp"
 
 namespace lenet5 {
@@ -29,7 +30,7 @@ NetworkSpec tiny_spec() {
   NetworkSpec spec;
   spec.preset = "tiny";
   spec.input = {1, 6, 6};
-  spec.scaling = {-0.5f, 1.5f};
+  spec.scaling = {InputScaling{-0.5f, 1.5f}};
   spec.layers = {
       {"C1", ConvSpec{.out_channels = 2, .kernel = 3, .connections = {}, .activation = Activation::relu}},
       {"S2", SubsampleSpec{.pooling = Pooling::average, .activation = {}}},
@@ -46,7 +47,9 @@ std::size_t parameter_count(const NetworkSpec& spec) {
 
 // Deterministic parameters that include the values hardest to carry bit-exactly.
 Model model_for(const NetworkSpec& spec) {
-  Model model{spec, std::vector<float>(parameter_count(spec))};
+  Model model;
+  model.spec = spec;
+  model.parameters.resize(parameter_count(spec));
   std::mt19937 rng(7);
   std::normal_distribution<float> normal(0.0f, 0.1f);
   for (float& parameter : model.parameters) parameter = normal(rng);
@@ -59,11 +62,12 @@ Model model_for(const NetworkSpec& spec) {
 // An independent encoder written from docs/model-format.md, so tests can build files that are wrong in
 // exactly one way.
 struct FileParts {
-  std::uint32_t version = 2;
+  std::uint32_t version = 3;
   std::string description;
   std::uint64_t parameter_count = 0;
   std::vector<float> parameters;
   std::uint32_t preparation = 0;  // from version 2 on, after the version
+  std::string labels = "dataset \n";  // from version 3 on, after the description
 };
 
 template <typename Unsigned>
@@ -81,6 +85,10 @@ std::vector<std::uint8_t> encode(const FileParts& parts) {
   if (parts.version >= 2) append_le(bytes, parts.preparation);
   append_le(bytes, static_cast<std::uint32_t>(parts.description.size()));
   bytes.insert(bytes.end(), parts.description.begin(), parts.description.end());
+  if (parts.version >= 3) {
+    append_le(bytes, static_cast<std::uint32_t>(parts.labels.size()));
+    bytes.insert(bytes.end(), parts.labels.begin(), parts.labels.end());
+  }
   append_le(bytes, parts.parameter_count);
   for (const float parameter : parts.parameters) append_le(bytes, std::bit_cast<std::uint32_t>(parameter));
   append_crc(bytes);
@@ -88,8 +96,10 @@ std::vector<std::uint8_t> encode(const FileParts& parts) {
 }
 
 FileParts parts_of(const Model& model) {
-  return {2, to_text(model.spec), model.parameters.size(), model.parameters,
-          static_cast<std::uint32_t>(model.preparation)};
+  std::string labels = "dataset " + model.dataset + "\n";
+  for (const std::string& name : model.classes) labels += "class " + name + "\n";
+  return {3, to_text(model.spec), model.parameters.size(), model.parameters,
+          static_cast<std::uint32_t>(model.preparation), labels};
 }
 
 using lenet5::testing_util::error_from;
@@ -105,7 +115,47 @@ TEST(ModelFile, LayoutMatchesTheDocumentedFormat) {
   const std::vector<std::uint8_t> bytes = serialize_model(model);
   EXPECT_EQ(bytes, encode(parts_of(model)));
   EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 8, bytes.begin() + 16),
-            (std::vector<std::uint8_t>{2, 0, 0, 0, 1, 0, 0, 0}));  // version 2, input preparation 1 (plain)
+            (std::vector<std::uint8_t>{3, 0, 0, 0, 1, 0, 0, 0}));  // version 3, input preparation 1 (plain)
+  model.dataset = "shirts";
+  model.classes = {"x", "y", "z"};
+  EXPECT_EQ(serialize_model(model), encode(parts_of(model)));
+}
+
+// Class names are any UTF-8 and survive the round trip, line breaks and backslashes included (escaped).
+TEST(ModelFile, RoundTripKeepsClassNamesAndTheDatasetName) {
+  Model model = model_for(tiny_spec());
+  model.dataset = "Fashion-MNIST \\ copy";
+  for (const auto& names : std::vector<std::vector<std::string>>{{"T-shirt/top", "Ankle boot", "naïve ü 中"},
+                                                                {"two\nlines", "back\\slash", ""},
+                                                                {" spaced ", "cr\r", "\\n"}}) {
+    model.classes = names;
+    const std::vector<std::uint8_t> bytes = serialize_model(model);
+    const Model loaded = deserialize_model(bytes, "memory");
+    EXPECT_EQ(loaded.classes, model.classes);
+    EXPECT_EQ(loaded.dataset, model.dataset);
+    EXPECT_EQ(class_names(loaded), model.classes);
+    EXPECT_EQ(serialize_model(loaded), bytes);
+  }
+  model.classes = {"two\nlines", "back\\slash", ""};
+  const std::vector<std::uint8_t> bytes = serialize_model(model);
+  EXPECT_THAT(std::string(bytes.begin(), bytes.end()), HasSubstr("class two\\nlines\nclass back\\\\slash\nclass \n"));
+  // Unnamed classes read as their index.
+  EXPECT_EQ(class_names(model_for(tiny_spec())), (std::vector<std::string>{"0", "1", "2"}));
+}
+
+TEST(ModelFile, RejectsClassNamesThatDoNotFitTheOutputs) {
+  Model model = model_for(tiny_spec());
+  model.classes = {"a", "b"};
+  EXPECT_EQ(error_from([&] { serialize_model(model); }), "cannot save model: it names 2 classes but has 3 outputs");
+  FileParts parts = parts_of(model_for(tiny_spec()));
+  parts.labels = "dataset d\nclass a\nclass b\n";
+  EXPECT_EQ(error_of(encode(parts)), "damaged.model: it names 2 classes but the network has 3 outputs");
+  parts.labels = "class a\n";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("unexpected line"));
+  parts.labels = "dataset d";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("does not end with a line feed"));
+  parts.labels = "dataset d\\x\n";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("bad escape"));
 }
 
 TEST(ModelFile, RoundTripKeepsTheInputPreparation) {
@@ -119,8 +169,8 @@ TEST(ModelFile, RoundTripKeepsTheInputPreparation) {
   }
 }
 
-// Version 1 files (the shipped models among them) have no input preparation: they are digit models, and
-// saving one writes version 2.
+// Version 1 files (the shipped classic model among them) have no input preparation: they are digit models,
+// and saving one writes version 3.
 TEST(ModelFile, VersionOneFilesLoadAsDigitModels) {
   const Model model = model_for(tiny_spec());
   FileParts parts = parts_of(model);
@@ -207,9 +257,9 @@ TEST(ModelFile, RejectsUnknownVersion) {
   FileParts parts = parts_of(model_for(tiny_spec()));
   parts.version = 7;
   EXPECT_THAT(error_of(encode(parts)),
-              HasSubstr("damaged.model: format version 7 is not supported (this build reads versions 1 to 2)"));
-  parts.version = 3;
-  EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 3 is not supported"));
+              HasSubstr("damaged.model: format version 7 is not supported (this build reads versions 1 to 3)"));
+  parts.version = 4;
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 4 is not supported"));
   parts.version = 0;  // older than any file this project wrote
   EXPECT_THAT(error_of(encode(parts)), HasSubstr("format version 0 is not supported"));
 }

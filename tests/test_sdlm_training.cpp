@@ -25,7 +25,7 @@ NetworkSpec tiny_spec(LossKind loss) {
   NetworkSpec spec;
   spec.preset = "tiny";
   spec.input = {1, 2, 2};
-  spec.scaling = {0.0f, 1.0f};  // input = byte / 255
+  spec.scaling = {InputScaling{0.0f, 1.0f}};  // input = byte / 255
   spec.layers = {{"F", DenseSpec{kUnits, std::nullopt}}, {"OUTPUT", RbfSpec{kClasses}}};
   spec.loss = loss;
   return spec;
@@ -124,7 +124,8 @@ TrainOptions whole_batch_sdlm(int epochs, int curvature_samples) {
 }
 
 Model trained(LossKind loss, const TrainOptions& options) {
-  Model model{tiny_spec(loss), {}};
+  Model model;
+  model.spec = tiny_spec(loss);
   const Parameters start = starting_parameters();
   model.parameters.assign(start.begin(), start.end());
   train(model, two_images(), nullptr, options);

@@ -27,6 +27,9 @@ struct DatasetPredictions {
 
 // Thread-safe: several threads may call any of its const methods on one Classifier at once (each call
 // borrows its own buffers).
+// Throws lenet5::Error unless images of `channels` channels fit the network's input, saying which is which.
+void check_channels(const NetworkSpec& spec, int channels);
+
 class Classifier {
  public:
   // Throws lenet5::Error when the model's parameters do not fit its spec.
@@ -43,8 +46,9 @@ class Classifier {
   int classes() const;
 
   // `pixels` are MNIST-style bytes (0 = background, 255 = ink), width × height no larger than the network's
-  // input; smaller images are centred on a background canvas (28×28 MNIST digits get the paper's padding).
-  // Throws lenet5::Error for a wrong size.
+  // input, one plane per input channel (model().spec.input.channels: 1 grey, 3 for R, G, B); smaller images
+  // are centred on a background canvas (28×28 MNIST digits get the paper's padding). Throws lenet5::Error
+  // for a wrong size.
   Prediction classify(std::span<const std::uint8_t> pixels, int width, int height) const;
 
   // Raw network outputs for `count` images of width × height bytes each, written to `scores`

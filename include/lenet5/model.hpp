@@ -16,7 +16,14 @@ struct Model {
   // What its training data were: handwritten digits (MNIST's procedure, also what a model file of format
   // version 1 means) or other pictures (letterboxed whole). Reading a picture applies it (prepare_input).
   InputPreparation preparation = InputPreparation::digit;
+  // The name of each class, by output index (any UTF-8); empty means they are unnamed: "0", "1", … (the
+  // digits of a model file of format version 1 or 2).
+  std::vector<std::string> classes;
+  std::string dataset;  // the name of the data it was trained on; empty when unknown
 };
+
+// The model's class names: Model::classes, or "0", "1", … for each output when it has none.
+std::vector<std::string> class_names(const Model& model);
 
 // Parameters drawn for the spec's activations (He for ReLU, ±2.4/√fan-in for squashing units: App. A's aim,
 // docs/classic.md), deterministic for a seed.

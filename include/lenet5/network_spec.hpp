@@ -25,7 +25,8 @@ enum class Pooling { average, max };
 enum class LossKind { softmax_cross_entropy, mse, map };
 
 // Input bytes (0 = background, 255 = ink) map linearly to [background, foreground] (paper §II-B uses
-// −0.1 and 1.175); smaller images are centred on a background-filled canvas of the input size.
+// −0.1 and 1.175), one such pair per input channel; smaller images are centred on a background-filled canvas
+// of the input size.
 struct InputScaling {
   float background = 0.0f;
   float foreground = 1.0f;
@@ -75,7 +76,7 @@ struct LayerSpec {
 struct NetworkSpec {
   std::string preset;
   Shape input{1, 32, 32};
-  InputScaling scaling;
+  std::vector<InputScaling> scaling{InputScaling{}};  // one per input channel
   std::vector<LayerSpec> layers;
   LossKind loss = LossKind::softmax_cross_entropy;
   // j of eq. 9 (map loss only). The paper gives no value; 7 had the lowest error of 1, 2, 5, 7, 10 and 20
@@ -93,6 +94,12 @@ NetworkSpec modern_preset();
 NetworkSpec classic_preset();
 // Looks a preset up by name; throws lenet5::Error listing the known names.
 NetworkSpec preset(const std::string& name);
+// `spec` made to read images of `channels` channels (C1 reads that many maps; each channel keeps the scaling
+// of the first) into `classes` outputs (the last layer resized). The RBF output has prototypes for the ten
+// digits only: another class count throws lenet5::Error saying so.
+NetworkSpec fit_to_data(NetworkSpec spec, int channels, int classes);
+// The number of outputs, one per class.
+int class_count(const NetworkSpec& spec);
 std::vector<std::string> preset_names();
 
 // One row per layer: what `lenet5 info` prints.

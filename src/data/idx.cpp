@@ -130,27 +130,6 @@ std::string find_mnist_file(const std::string& dir, const std::string& stem, con
 
 }  // namespace
 
-void Dataset::check_consistent(const std::string& what) const {
-  if (rows < 1 || cols < 1 || images.size() != count * std::size_t(rows) * std::size_t(cols) || labels.size() != count)
-    throw Error(what + ": the dataset's buffers do not hold " + std::to_string(count) + " images of " +
-                std::to_string(rows) + "x" + std::to_string(cols) + " and their labels");
-}
-
-Dataset Dataset::slice(std::size_t first, std::size_t n) const {
-  first = std::min(first, count);
-  const std::size_t kept = std::min(n, count - first);
-  const std::size_t image_size = static_cast<std::size_t>(rows) * cols;
-  Dataset subset;
-  subset.count = kept;
-  subset.rows = rows;
-  subset.cols = cols;
-  const auto image_begin = images.begin() + static_cast<std::ptrdiff_t>(first * image_size);
-  subset.images.assign(image_begin, image_begin + static_cast<std::ptrdiff_t>(kept * image_size));
-  const auto label_begin = labels.begin() + static_cast<std::ptrdiff_t>(first);
-  subset.labels.assign(label_begin, label_begin + static_cast<std::ptrdiff_t>(kept));
-  return subset;
-}
-
 std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path) {
   std::vector<std::uint8_t> bytes = read_whole_file(path, kMaxBytes);
   return has_gzip_magic(bytes) ? inflate_gzip(path, bytes) : bytes;
@@ -231,17 +210,15 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
     throw Error(images_path + " holds " + std::to_string(images.dims[0]) + " images but " + labels_path +
                 " holds " + std::to_string(labels.dims[0]) + " labels");
   }
-  const auto bad = std::find_if(labels.data.begin(), labels.data.end(), [](std::uint8_t label) { return label > 9; });
-  if (bad != labels.data.end()) {
-    throw Error(labels_path + ": label at index " + std::to_string(bad - labels.data.begin()) + " is " +
-                std::to_string(*bad) + ", expected 0 to 9");
-  }
   Dataset dataset;
   dataset.count = images.dims[0];
   dataset.rows = static_cast<int>(images.dims[1]);
   dataset.cols = static_cast<int>(images.dims[2]);
   dataset.images = std::move(images.data);
   dataset.labels = std::move(labels.data);
+  const std::uint8_t largest = *std::max_element(dataset.labels.begin(), dataset.labels.end());
+  dataset.classes.clear();
+  for (int label = 0; label <= largest; ++label) dataset.classes.push_back(std::to_string(label));
   return dataset;
 }
 
@@ -249,7 +226,15 @@ Dataset load_mnist(const std::string& dir, Split split) {
   const std::string prefix = split == Split::train ? "train" : "t10k";
   const std::string images_path = find_mnist_file(dir, prefix + "-images", "idx3");
   const std::string labels_path = find_mnist_file(dir, prefix + "-labels", "idx1");
-  return load_idx_pair(images_path, labels_path);
+  Dataset dataset = load_idx_pair(images_path, labels_path);
+  const auto bad = std::find_if(dataset.labels.begin(), dataset.labels.end(), [](std::uint8_t label) { return label > 9; });
+  if (bad != dataset.labels.end()) {
+    throw Error(labels_path + ": label at index " + std::to_string(bad - dataset.labels.begin()) + " is " +
+                std::to_string(*bad) + ", expected 0 to 9");
+  }
+  dataset.classes = digit_class_names();
+  dataset.name = std::filesystem::path(dir).filename().string();
+  return dataset;
 }
 
 std::string resolve_data_dir(const std::optional<std::string>& flag) {

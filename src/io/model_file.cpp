@@ -1,4 +1,4 @@
-// The model file, format version 2; version 1 is still read (docs/model-format.md). Integers are written
+// The model file, format version 3; versions 1 and 2 are still read (docs/model-format.md). Integers are written
 // byte by byte in little-endian order so the file is the same on every host.
 #include <zlib.h>
 
@@ -16,8 +16,9 @@ namespace lenet5 {
 namespace {
 
 constexpr std::array<std::uint8_t, 8> kMagic{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
-constexpr std::uint32_t kFormatVersion = 2;       // the version written
+constexpr std::uint32_t kFormatVersion = 3;       // the version written
 constexpr std::uint32_t kFirstFormatVersion = 1;  // the oldest read: without the input preparation (digit)
+constexpr std::uint32_t kFirstVersionWithLabels = 3;  // the class names and the dataset's name
 constexpr std::size_t kMaxDescriptionBytes = std::size_t{1} << 20;
 constexpr std::size_t kVersionOffset = kMagic.size();
 constexpr std::size_t kPreparationOffset = kVersionOffset + 4;  // version 2 on
@@ -71,7 +72,69 @@ void check_parameters(const NetworkSpec& spec, const std::vector<float>& paramet
   }
 }
 
+// The labels block (version 3 on): "dataset NAME" then one "class NAME" line per class, each name escaped
+// so that it stays on its line: a backslash as \\, a line feed as \n, a carriage return as \r.
+std::string escape_name(const std::string& name) {
+  std::string out;
+  for (const char c : name) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out;
+}
+
+std::string unescape_name(const std::string& text, const std::string& context) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    const char next = i + 1 < text.size() ? text[++i] : '\0';
+    if (next == '\\') out += '\\';
+    else if (next == 'n') out += '\n';
+    else if (next == 'r') out += '\r';
+    else throw Error(context + ": bad escape in a name of the labels block (only \\\\, \\n and \\r exist)");
+  }
+  return out;
+}
+
+std::string labels_text(const Model& model) {
+  std::string text = "dataset " + escape_name(model.dataset) + "\n";
+  for (const std::string& name : model.classes) text += "class " + escape_name(name) + "\n";
+  return text;
+}
+
+void parse_labels(const std::string& text, Model& model, const std::string& context) {
+  std::size_t start = 0;
+  bool has_dataset = false;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) throw Error(context + ": the labels block does not end with a line feed");
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.rfind("dataset ", 0) == 0 && !has_dataset && model.classes.empty()) {
+      model.dataset = unescape_name(line.substr(8), context);
+      has_dataset = true;
+    } else if (line.rfind("class ", 0) == 0 && has_dataset) {
+      model.classes.push_back(unescape_name(line.substr(6), context));
+    } else {
+      throw Error(context + ": the labels block has an unexpected line (a 'dataset' line, then 'class' lines)");
+    }
+  }
+  if (!has_dataset) throw Error(context + ": the labels block has no 'dataset' line");
+}
+
 }  // namespace
+
+std::vector<std::string> class_names(const Model& model) {
+  if (!model.classes.empty()) return model.classes;
+  std::vector<std::string> names;
+  for (int label = 0; label < class_count(model.spec); ++label) names.push_back(std::to_string(label));
+  return names;
+}
 
 std::vector<std::uint8_t> serialize_model(const Model& model) {
   const std::string description = to_text(model.spec);
@@ -90,14 +153,25 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
     throw Error("cannot save model: its network description is " + std::to_string(description.size()) +
                 " bytes, over the format's limit of 1 MiB");
   }
+  if (!model.classes.empty() && model.classes.size() != std::size_t(class_count(model.spec))) {
+    throw Error("cannot save model: it names " + std::to_string(model.classes.size()) + " classes but has " +
+                std::to_string(class_count(model.spec)) + " outputs");
+  }
+  const std::string labels = labels_text(model);
+  if (labels.size() > kMaxDescriptionBytes) {
+    throw Error("cannot save model: its class names take " + std::to_string(labels.size()) +
+                " bytes, over the format's limit of 1 MiB");
+  }
 
   std::vector<std::uint8_t> bytes(kMagic.begin(), kMagic.end());
-  bytes.reserve(description_length_offset(kFormatVersion) + 4 + description.size() + kCountBytes +
+  bytes.reserve(description_length_offset(kFormatVersion) + 8 + description.size() + labels.size() + kCountBytes +
                 4 * model.parameters.size() + kChecksumBytes);
   put_le<std::uint32_t>(bytes, kFormatVersion);
   put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(model.preparation));
   put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(description.size()));
   bytes.insert(bytes.end(), description.begin(), description.end());
+  put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(labels.size()));
+  bytes.insert(bytes.end(), labels.begin(), labels.end());
   put_le<std::uint64_t>(bytes, model.parameters.size());
   for (const float parameter : model.parameters) put_le<std::uint32_t>(bytes, std::bit_cast<std::uint32_t>(parameter));
   put_le<std::uint32_t>(bytes, crc32_of(bytes.data(), bytes.size()));
@@ -132,10 +206,21 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
   if (description_bytes > kMaxDescriptionBytes) {
     fail("network description length " + std::to_string(description_bytes) + " bytes is over the 1 MiB limit");
   }
-  const std::size_t count_offset = header_bytes + description_bytes;
-  if (size < count_offset + kCountBytes + kChecksumBytes) {
+  const std::size_t labels_offset = header_bytes + description_bytes;
+  const std::size_t labels_field = version >= kFirstVersionWithLabels ? 4 : 0;
+  if (size < labels_offset + labels_field + kCountBytes + kChecksumBytes) {
     fail("truncated (the header promises a " + std::to_string(description_bytes) +
          "-byte network description, a parameter count and a checksum, but the file has only " +
+         std::to_string(size) + " bytes)");
+  }
+  const std::size_t labels_bytes = labels_field ? get_le<std::uint32_t>(&bytes[labels_offset]) : 0;
+  if (labels_bytes > kMaxDescriptionBytes) {
+    fail("class names block length " + std::to_string(labels_bytes) + " bytes is over the 1 MiB limit");
+  }
+  const std::size_t count_offset = labels_offset + labels_field + labels_bytes;
+  if (size < count_offset + kCountBytes + kChecksumBytes) {
+    fail("truncated (the header promises a " + std::to_string(labels_bytes) +
+         "-byte block of class names, a parameter count and a checksum, but the file has only " +
          std::to_string(size) + " bytes)");
   }
 
@@ -170,6 +255,13 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
         std::string(reinterpret_cast<const char*>(&bytes[header_bytes]), description_bytes));
   } catch (const Error& error) {
     fail(error.what());  // the parser does not know where the text came from
+  }
+  if (labels_field) {
+    parse_labels(std::string(reinterpret_cast<const char*>(&bytes[labels_offset + 4]), labels_bytes), model,
+                 source_name);
+    if (!model.classes.empty() && model.classes.size() != std::size_t(class_count(model.spec)))
+      fail("it names " + std::to_string(model.classes.size()) + " classes but the network has " +
+           std::to_string(class_count(model.spec)) + " outputs");
   }
   model.parameters.resize(parameter_total);
   for (std::size_t i = 0; i < parameter_total; ++i) {

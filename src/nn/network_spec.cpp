@@ -16,7 +16,7 @@ NetworkSpec modern_preset() {
   NetworkSpec spec;
   spec.preset = "modern";
   spec.input = {1, 32, 32};
-  spec.scaling = {(0.0f - mean) / deviation, (1.0f - mean) / deviation};
+  spec.scaling = {InputScaling{(0.0f - mean) / deviation, (1.0f - mean) / deviation}};
   spec.layers = {
       {"C1", ConvSpec{.out_channels = 6, .kernel = 5, .connections = {}, .activation = Activation::relu}},
       {"S2", SubsampleSpec{.pooling = Pooling::average, .activation = {}}},
@@ -50,7 +50,7 @@ NetworkSpec classic_preset() {
   NetworkSpec spec;
   spec.preset = "classic";
   spec.input = {1, 32, 32};
-  spec.scaling = {-0.1f, 1.175f};  // §II-B: background −0.1, foreground 1.175, mean ≈ 0, variance ≈ 1
+  spec.scaling = {InputScaling{-0.1f, 1.175f}};  // §II-B: background −0.1, foreground 1.175, mean ≈ 0, variance ≈ 1
   spec.layers = {
       {"C1", ConvSpec{.out_channels = 6, .kernel = 5, .connections = {}, .activation = squash}},
       {"S2", SubsampleSpec{.pooling = Pooling::average, .trainable = true, .activation = squash}},
@@ -77,6 +77,24 @@ NetworkSpec preset(const std::string& name) {
   for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error("unknown preset '" + name + "' (known: " + known + ")");
 }
+
+NetworkSpec fit_to_data(NetworkSpec spec, int channels, int classes) {
+  if (channels < 1 || channels > 4) throw Error("images must have 1 to 4 channels, not " + std::to_string(channels));
+  if (classes < 2) throw Error("a classifier needs at least 2 classes, not " + std::to_string(classes));
+  spec.input.channels = channels;
+  spec.scaling.resize(std::size_t(channels), spec.scaling.front());
+  LayerSpec& output = spec.layers.back();
+  if (auto* dense = std::get_if<DenseSpec>(&output.op)) {
+    dense->out_features = classes;
+  } else if (auto* rbf = std::get_if<RbfSpec>(&output.op); rbf && classes != rbf->classes) {
+    throw Error("the " + spec.preset + " preset's RBF output has fixed prototypes for the ten digits only, and this "
+                "data has " + std::to_string(classes) + " classes: use the modern preset");
+  }
+  summarize(spec);
+  return spec;
+}
+
+int class_count(const NetworkSpec& spec) { return summarize(spec).back().output.size(); }
 
 std::string to_string(Activation activation) {
   switch (activation) {
@@ -194,6 +212,8 @@ std::vector<LayerSummary> summarize(const NetworkSpec& spec) {
     in = row.output;
   }
   if (in.size() < 2) throw Error("network output must have at least 2 classes");
+  if (spec.scaling.size() != std::size_t(spec.input.channels))
+    throw Error("network input scaling needs one background/foreground pair per input channel");
   if (outputs_are_penalties(spec) == (spec.loss == LossKind::softmax_cross_entropy))
     throw Error("loss " + to_string(spec.loss) + (outputs_are_penalties(spec) ? " does not fit" : " needs") +
                 " an RBF output layer");
@@ -225,7 +245,10 @@ std::string to_text(const NetworkSpec& spec) {
   out << kTextHeader << "\n";
   out << "preset " << spec.preset << "\n";
   out << "input " << spec.input.channels << " " << spec.input.height << " " << spec.input.width << "\n";
-  out << "scaling " << format_float(spec.scaling.background) << " " << format_float(spec.scaling.foreground) << "\n";
+  out << "scaling";
+  for (const InputScaling& channel : spec.scaling)
+    out << " " << format_float(channel.background) << " " << format_float(channel.foreground);
+  out << "\n";
   for (const LayerSpec& layer : spec.layers) {
     if (const auto* conv = std::get_if<ConvSpec>(&layer.op)) {
       out << "conv " << layer.name << " out=" << conv->out_channels << " kernel=" << conv->kernel;
@@ -344,8 +367,10 @@ NetworkSpec parse_network_spec(const std::string& text) {
       expect_words(4);
       spec.input = {p.integer(p.words[1]), p.integer(p.words[2]), p.integer(p.words[3])};
     } else if (kind == "scaling") {
-      expect_words(3);
-      spec.scaling = {p.real(p.words[1]), p.real(p.words[2])};
+      if (p.words.size() < 3 || p.words.size() % 2 == 0 || p.words.size() > 9)
+        p.fail("'scaling' takes a background and a foreground value per channel");
+      spec.scaling.clear();
+      for (std::size_t i = 1; i < p.words.size(); i += 2) spec.scaling.push_back({p.real(p.words[i]), p.real(p.words[i + 1])});
     } else if (kind == "loss") {
       if (p.words.size() < 2) p.fail("'loss' needs a name");
       bool known = false;

@@ -1,0 +1,42 @@
+#pragma once
+// Datasets in the formats people have them in (docs/datasets.md): MNIST-style IDX files, image folders
+// (torchvision's ImageFolder layout), Kaggle-style CSV and CIFAR-10's binary batches. Part of the
+// lenet5_image library (lenet5::image where installed), since image folders need its decoders.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lenet5/dataset.hpp"
+
+namespace lenet5 {
+
+enum class DataFormat { idx, folder, csv, cifar10 };
+std::optional<DataFormat> parse_data_format(const std::string& name);  // "idx", "folder", "csv", "cifar10"
+std::string to_string(DataFormat format);
+
+struct DataOptions {
+  std::optional<DataFormat> format;  // empty: recognised from the folder's contents (detect_data_format)
+  bool transpose = false;            // IDX: each image is stored transposed (EMNIST's files)
+  int threads = 0;                   // decoding image folders (0 = all cores)
+  // Called now and then while an image folder decodes: files done, files in all.
+  std::function<void(std::size_t done, std::size_t total)> on_progress;
+  // Called once per rule applied while loading (images resized, grey turned colour, …) with one line saying so.
+  std::function<void(const std::string& message)> on_notice;
+};
+
+// What `dir` holds: IDX files (`*-images-idx3-ubyte*`), CIFAR-10 batches (`data_batch_*.bin`), CSV files
+// (`*.csv`) or class folders (`train/`). Throws DataNotFound saying what it looked for.
+DataFormat detect_data_format(const std::string& dir);
+
+// One split of the dataset in `dir`. The classes are the training split's distinct labels, in sorted order
+// (label values for IDX and CSV, folder names for image folders, CIFAR's label bytes), named by the format
+// (the value, a mapping file such as EMNIST's `*-mapping.txt`, the folder name, `batches.meta.txt`).
+// With `classes` given (the training split's, or a model's), the labels are matched to those names
+// instead, and a label that is not among them is an error naming it. Throws DataNotFound when the split's
+// files are missing and lenet5::Error, naming the file (and line), for anything wrong in them.
+Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options = {},
+                     const std::vector<std::string>* classes = nullptr);
+
+}  // namespace lenet5

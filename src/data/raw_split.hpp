@@ -1,0 +1,26 @@
+#pragma once
+// One split as a format reads it, before its labels become class indices, and the step that makes them so.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lenet5/dataset.hpp"
+
+namespace lenet5 {
+
+// `data.labels` hold the format's label codes (IDX and CSV: the label value; image folders: the folder's
+// place in sorted order; CIFAR: the label byte); `names` names every code that occurs. Classes sort by code.
+struct RawSplit {
+  Dataset data;
+  std::map<int, std::string> names;
+};
+
+// The dataset with class indices: with `classes` null, the classes are the codes that occur, in code order;
+// otherwise each code's name must be one of `classes` (error naming `source` and the name otherwise).
+Dataset assign_classes(RawSplit raw, const std::vector<std::string>* classes, const std::string& source);
+
+// IDX: `<prefix>-images-idx3-ubyte` and `-labels-idx1-ubyte` (MNIST's spellings, also EMNIST's
+// `emnist-letters-train-images-idx3-ubyte`), classes named by a `*mapping.txt` when the folder has one.
+RawSplit read_idx_split(const std::string& dir, Split split, bool transpose);
+
+}  // namespace lenet5

@@ -1,0 +1,65 @@
+// Which format a data folder holds, and loading a split of it in any of them.
+#include "lenet5/data_formats.hpp"
+
+#include <array>
+#include <filesystem>
+#include <utility>
+
+#include "data/raw_split.hpp"
+#include "lenet5/error.hpp"
+
+namespace lenet5 {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::pair<DataFormat, const char*>, 4> kFormatNames = {
+    {{DataFormat::idx, "idx"}, {DataFormat::folder, "folder"}, {DataFormat::csv, "csv"}, {DataFormat::cifar10, "cifar10"}}};
+
+}  // namespace
+
+std::optional<DataFormat> parse_data_format(const std::string& name) {
+  for (const auto& [format, text] : kFormatNames)
+    if (name == text) return format;
+  return std::nullopt;
+}
+
+std::string to_string(DataFormat format) {
+  for (const auto& [candidate, text] : kFormatNames)
+    if (candidate == format) return text;
+  return "?";
+}
+
+DataFormat detect_data_format(const std::string& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) throw DataNotFound(dir + ": no such folder");
+  bool idx = false, cifar = false, csv = false;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    idx = idx || name.find("idx3-ubyte") != std::string::npos;
+    cifar = cifar || (name.starts_with("data_batch_") && name.ends_with(".bin")) || name == "test_batch.bin";
+    csv = csv || name.ends_with(".csv");
+  }
+  if (idx) return DataFormat::idx;
+  if (cifar) return DataFormat::cifar10;
+  if (csv) return DataFormat::csv;
+  if (fs::is_directory(fs::path(dir) / "train", error)) return DataFormat::folder;
+  throw DataNotFound(dir + ": no dataset found (looked for IDX files *-images-idx3-ubyte[.gz], CIFAR-10 batches "
+                     "data_batch_*.bin, CSV files *.csv and class folders train/<class>/)");
+}
+
+Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options,
+                     const std::vector<std::string>* classes) {
+  const DataFormat format = options.format ? *options.format : detect_data_format(dir);
+  RawSplit raw;
+  switch (format) {
+    case DataFormat::idx: raw = read_idx_split(dir, split, options.transpose); break;
+    case DataFormat::folder: throw Error("image folders are not read yet");
+    case DataFormat::csv: throw Error("CSV files are not read yet");
+    case DataFormat::cifar10: throw Error("CIFAR-10 batches are not read yet");
+  }
+  if (options.transpose && format != DataFormat::idx) throw Error("--transpose applies to IDX files only");
+  return assign_classes(std::move(raw), classes, dir + (split == Split::train ? " (train)" : " (test)"));
+}
+
+}  // namespace lenet5
