@@ -50,6 +50,7 @@ Model model_for(const NetworkSpec& spec) {
   Model model;
   model.spec = spec;
   model.parameters.resize(parameter_count(spec));
+  model.image_shape = {spec.input.channels, spec.input.height - 1, spec.input.width};
   std::mt19937 rng(7);
   std::normal_distribution<float> normal(0.0f, 0.1f);
   for (float& parameter : model.parameters) parameter = normal(rng);
@@ -67,7 +68,7 @@ struct FileParts {
   std::uint64_t parameter_count = 0;
   std::vector<float> parameters;
   std::uint32_t preparation = 0;  // from version 2 on, after the version
-  std::string labels = "dataset \n";  // from version 3 on, after the description
+  std::string labels = "dataset \nimages 1 5 6\n";  // from version 3 on, after the description
 };
 
 template <typename Unsigned>
@@ -96,7 +97,9 @@ std::vector<std::uint8_t> encode(const FileParts& parts) {
 }
 
 FileParts parts_of(const Model& model) {
-  std::string labels = "dataset " + model.dataset + "\n";
+  const Shape& image = model.image_shape;
+  std::string labels = "dataset " + model.dataset + "\nimages " + std::to_string(image.channels) + " " +
+                       std::to_string(image.height) + " " + std::to_string(image.width) + "\n";
   for (const std::string& name : model.classes) labels += "class " + name + "\n";
   return {3, to_text(model.spec), model.parameters.size(), model.parameters,
           static_cast<std::uint32_t>(model.preparation), labels};
@@ -148,14 +151,20 @@ TEST(ModelFile, RejectsClassNamesThatDoNotFitTheOutputs) {
   model.classes = {"a", "b"};
   EXPECT_EQ(error_from([&] { serialize_model(model); }), "cannot save model: it names 2 classes but has 3 outputs");
   FileParts parts = parts_of(model_for(tiny_spec()));
-  parts.labels = "dataset d\nclass a\nclass b\n";
+  parts.labels = "dataset d\nimages 1 6 6\nclass a\nclass b\n";
   EXPECT_EQ(error_of(encode(parts)), "damaged.model: it names 2 classes but the network has 3 outputs");
-  parts.labels = "class a\n";
-  EXPECT_THAT(error_of(encode(parts)), HasSubstr("unexpected line"));
-  parts.labels = "dataset d";
+  parts.labels = "dataset d\nclass a\n";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("unexpected line 2"));
+  parts.labels = "dataset d\n";
+  EXPECT_THAT(error_of(encode(parts)), HasSubstr("lacks its 'dataset' and 'images' lines"));
+  parts.labels = "dataset d\nimages 1 6 6";
   EXPECT_THAT(error_of(encode(parts)), HasSubstr("does not end with a line feed"));
-  parts.labels = "dataset d\\x\n";
+  parts.labels = "dataset d\\x\nimages 1 6 6\n";
   EXPECT_THAT(error_of(encode(parts)), HasSubstr("bad escape"));
+  for (const char* images : {"images 1 7 6\n", "images 3 6 6\n", "images 1 0 6\n", "images 1 6\n", "images 1 6 6 x\n"}) {
+    parts.labels = std::string("dataset d\n") + images;
+    EXPECT_THAT(error_of(encode(parts)), HasSubstr("images")) << images;
+  }
 }
 
 TEST(ModelFile, RoundTripKeepsTheInputPreparation) {
@@ -172,7 +181,8 @@ TEST(ModelFile, RoundTripKeepsTheInputPreparation) {
 // Version 1 files (the shipped classic model among them) have no input preparation: they are digit models,
 // and saving one writes version 3.
 TEST(ModelFile, VersionOneFilesLoadAsDigitModels) {
-  const Model model = model_for(tiny_spec());
+  Model model = model_for(tiny_spec());
+  model.image_shape = lenet5::default_image_shape(model.spec);  // what a file without an image shape means
   FileParts parts = parts_of(model);
   parts.version = 1;
   parts.preparation = 1;  // not written in version 1

@@ -20,13 +20,21 @@ struct Model {
   // digits of a model file of format version 1 or 2).
   std::vector<std::string> classes;
   std::string dataset;  // the name of the data it was trained on; empty when unknown
+  // The shape of the images it was trained on (channels, rows, cols), each centred on the network's input:
+  // a picture to classify is prepared to it.
+  Shape image_shape{1, 28, 28};
 };
 
 // The model's class names: Model::classes, or "0", "1", … for each output when it has none.
 std::vector<std::string> class_names(const Model& model);
 
+// The image shape a model has unless told otherwise (a new one, a file of format version 1 or 2): the
+// input less a 2-pixel border each side (MNIST's 28×28 on the 32×32 input) when the input is at least
+// 32×32, else the whole input.
+Shape default_image_shape(const NetworkSpec& spec);
+
 // Parameters drawn for the spec's activations (He for ReLU, ±2.4/√fan-in for squashing units: App. A's aim,
-// docs/classic.md), deterministic for a seed.
+// docs/classic.md), deterministic for a seed; its image shape is default_image_shape(spec).
 Model initialize_model(const NetworkSpec& spec, std::uint64_t seed);
 
 // Writes the versioned, checksummed model file (docs/model-format.md) atomically: to a temporary file in

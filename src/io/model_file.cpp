@@ -72,8 +72,9 @@ void check_parameters(const NetworkSpec& spec, const std::vector<float>& paramet
   }
 }
 
-// The labels block (version 3 on): "dataset NAME" then one "class NAME" line per class, each name escaped
-// so that it stays on its line: a backslash as \\, a line feed as \n, a carriage return as \r.
+// The labels block (version 3 on): "dataset NAME", "images C H W" (the training images' shape), then one
+// "class NAME" line per class, each name escaped so that it stays on its line: a backslash as \\, a line
+// feed as \n, a carriage return as \r.
 std::string escape_name(const std::string& name) {
   std::string out;
   for (const char c : name) {
@@ -103,28 +104,43 @@ std::string unescape_name(const std::string& text, const std::string& context) {
 
 std::string labels_text(const Model& model) {
   std::string text = "dataset " + escape_name(model.dataset) + "\n";
+  const Shape& image = model.image_shape;
+  text += "images " + std::to_string(image.channels) + " " + std::to_string(image.height) + " " +
+          std::to_string(image.width) + "\n";
   for (const std::string& name : model.classes) text += "class " + escape_name(name) + "\n";
   return text;
 }
 
 void parse_labels(const std::string& text, Model& model, const std::string& context) {
   std::size_t start = 0;
-  bool has_dataset = false;
+  int line_number = 0;
   while (start < text.size()) {
     const std::size_t end = text.find('\n', start);
     if (end == std::string::npos) throw Error(context + ": the labels block does not end with a line feed");
     const std::string line = text.substr(start, end - start);
     start = end + 1;
-    if (line.rfind("dataset ", 0) == 0 && !has_dataset && model.classes.empty()) {
+    ++line_number;
+    if (line_number == 1 && line.starts_with("dataset ")) {
       model.dataset = unescape_name(line.substr(8), context);
-      has_dataset = true;
-    } else if (line.rfind("class ", 0) == 0 && has_dataset) {
+    } else if (line_number == 2 && line.starts_with("images ")) {
+      Shape& image = model.image_shape;
+      char extra = 0;
+      if (std::sscanf(line.c_str() + 7, "%d %d %d%c", &image.channels, &image.height, &image.width, &extra) != 3 ||
+          image.channels < 1 || image.height < 1 || image.width < 1)
+        throw Error(context + ": the labels block's 'images' line needs three positive sizes");
+    } else if (line_number > 2 && line.starts_with("class ")) {
       model.classes.push_back(unescape_name(line.substr(6), context));
     } else {
-      throw Error(context + ": the labels block has an unexpected line (a 'dataset' line, then 'class' lines)");
+      throw Error(context + ": the labels block has an unexpected line " + std::to_string(line_number) +
+                  " (a 'dataset' line, an 'images' line, then 'class' lines)");
     }
   }
-  if (!has_dataset) throw Error(context + ": the labels block has no 'dataset' line");
+  if (line_number < 2) throw Error(context + ": the labels block lacks its 'dataset' and 'images' lines");
+  const Shape& image = model.image_shape;
+  if (image.channels != model.spec.input.channels || image.height > model.spec.input.height ||
+      image.width > model.spec.input.width)
+    throw Error(context + ": its images (" + std::to_string(image.channels) + "x" + std::to_string(image.height) +
+                "x" + std::to_string(image.width) + ") do not fit the network's input");
 }
 
 }  // namespace
@@ -152,6 +168,11 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
   if (description.size() > kMaxDescriptionBytes) {
     throw Error("cannot save model: its network description is " + std::to_string(description.size()) +
                 " bytes, over the format's limit of 1 MiB");
+  }
+  const Shape& image = model.image_shape;
+  if (image.channels != model.spec.input.channels || image.height < 1 || image.width < 1 ||
+      image.height > model.spec.input.height || image.width > model.spec.input.width) {
+    throw Error("cannot save model: its image shape does not fit the network's input");
   }
   if (!model.classes.empty() && model.classes.size() != std::size_t(class_count(model.spec))) {
     throw Error("cannot save model: it names " + std::to_string(model.classes.size()) + " classes but has " +
@@ -263,6 +284,7 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
       fail("it names " + std::to_string(model.classes.size()) + " classes but the network has " +
            std::to_string(class_count(model.spec)) + " outputs");
   }
+  if (!labels_field) model.image_shape = default_image_shape(model.spec);
   model.parameters.resize(parameter_total);
   for (std::size_t i = 0; i < parameter_total; ++i) {
     model.parameters[i] = std::bit_cast<float>(get_le<std::uint32_t>(&bytes[parameters_offset + 4 * i]));
