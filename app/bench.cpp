@@ -29,7 +29,9 @@ const CommandSpec kSpec{
     "preparing and classifying together; the median and 90th percentile of --repeat runs of each.\n"
     "bench/photo.py writes a 1000x1000 JPEG photo of a digit to try it on.",
     {model_option(),
-     {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
+     data_option(),
+     format_option(),
+     transpose_option(),
      {"threads", "N", "threads for batch inference (default: all cores)"},
      {"image", "FILE", "measure reading this picture instead of the test split (needs no --data)"},
      {"repeat", "N", "measurements of each figure; the median is reported (default 5; with --image,\n"
@@ -107,12 +109,14 @@ int run_image(const Args& args, const lenet5::Model& model, const std::string& f
 
 // The test images centred on 32×32 canvases, so latency measures the network, not the padding.
 std::vector<std::uint8_t> padded_images(const lenet5::Dataset& data, std::size_t count, int side) {
-  std::vector<std::uint8_t> out(count * side * side, 0);
+  const std::size_t plane = std::size_t(side) * side;
+  std::vector<std::uint8_t> out(count * data.channels * plane, 0);
   const int top = (side - data.rows) / 2, left = (side - data.cols) / 2;
   for (std::size_t i = 0; i < count; ++i)
-    for (int y = 0; y < data.rows; ++y)
-      std::copy_n(data.image(i).data() + y * data.cols, data.cols,
-                  out.data() + (i * side + top + y) * side + left);
+    for (int c = 0; c < data.channels; ++c)
+      for (int y = 0; y < data.rows; ++y)
+        std::copy_n(data.image(i).data() + (std::size_t(c) * data.rows + y) * data.cols, data.cols,
+                    out.data() + (i * data.channels + c) * plane + std::size_t(top + y) * side + left);
   return out;
 }
 
@@ -122,7 +126,8 @@ int run(const Args& args) {
   if (const auto image = args.get("image")) return run_image(args, model, *image);
   const int threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   const int repeat = static_cast<int>(args.get_int("repeat", 5, 1, 1000));
-  const lenet5::Dataset data = load_data(data_dir(args), lenet5::Split::test);
+  const std::vector<std::string> names = lenet5::class_names(model);
+  const lenet5::Dataset data = load_data(args, lenet5::Split::test, &names);
 
   std::vector<double> throughput;
   for (int r = 0; r < repeat; ++r) {
@@ -138,7 +143,8 @@ int run(const Args& args) {
   const auto classify_all = [&] {
     int checksum = 0;
     for (std::size_t i = 0; i < images; ++i)
-      checksum += classifier.classify({pixels.data() + i * side * side, std::size_t(side) * side}, side, side).label;
+      checksum += classifier.classify({pixels.data() + i * data.channels * side * side,
+                                       std::size_t(data.channels) * side * side}, side, side).label;
     return checksum;
   };
   classify_all();  // warm caches

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "lenet5/data_formats.hpp"
 #include "lenet5/network_spec.hpp"
 
 namespace cli {
@@ -99,9 +102,34 @@ double Args::get_double(const std::string& name, double fallback, double min, do
 
 std::string data_dir(const Args& args) { return lenet5::resolve_data_dir(args.get("data")); }
 
-lenet5::Dataset load_data(const std::string& dir, lenet5::Split split) {
+OptionSpec data_option() {
+  return {"data", "DIR", "the dataset's folder: IDX files, image folders train/<class>/, CSV files or CIFAR-10\n"
+                         "                          batches (docs/datasets.md; default: $LENET5_DATA, else data/mnist)"};
+}
+OptionSpec format_option() {
+  return {"format", "NAME", "idx, folder, csv or cifar10 (default: recognised from the folder's files)"};
+}
+OptionSpec transpose_option() {
+  return {"transpose", "", "IDX images are stored transposed (EMNIST's files)"};
+}
+
+lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vector<std::string>* classes) {
+  const std::string dir = data_dir(args);
+  lenet5::DataOptions options;
+  if (const auto name = args.get("format")) {
+    options.format = lenet5::parse_data_format(*name);
+    if (!options.format) throw UsageError("--format must be idx, folder, csv or cifar10");
+  }
+  options.transpose = args.flag("transpose");
+  if (isatty(STDERR_FILENO))
+    options.on_progress = [](std::size_t done, std::size_t total) {
+      std::fprintf(stderr, "\r\033[Kdecoding images %zu/%zu", done, total);
+      if (done == total) std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+    };
+  options.on_notice = [&](const std::string& message) { std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), message.c_str()); };
   try {
-    return lenet5::load_mnist(dir, split);
+    return lenet5::load_dataset(dir, split, options, classes);
   } catch (const lenet5::DataNotFound& error) {
     throw lenet5::DataNotFound(std::string(error.what()) +
                                "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");

@@ -58,8 +58,14 @@ std::string preset_option(const Args& args);
 
 // The folder --data names, else $LENET5_DATA, else data/mnist.
 std::string data_dir(const Args& args);
-// A split of the MNIST-format data in `dir`; when its files are missing, the error says how to get them.
-lenet5::Dataset load_data(const std::string& dir, lenet5::Split split);
+// The options of every command that reads a dataset: --data, --format, --transpose.
+OptionSpec data_option();
+OptionSpec format_option();
+OptionSpec transpose_option();
+// A split of the dataset in data_dir(args), read as --format and --transpose say; with `classes`, its labels
+// are matched to those names (a model's, or the training split's). Decoding progress and the loader's notes
+// go to stderr. When its files are missing, the error says how to get them.
+lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vector<std::string>* classes = nullptr);
 
 // The model file a command reads: `given` (a positional model, kept as an alias), else --model, else
 // $LENET5_MODEL, else "modern". "modern" and "classic" name the shipped models (models/ in a source

@@ -1,4 +1,4 @@
-// lenet5 train: train a network on MNIST-format data, report each epoch, save the model.
+// lenet5 train: train a network on a dataset (IDX, image folders, CSV, CIFAR-10), report each epoch, save the model.
 #include <unistd.h>
 
 #include <cmath>
@@ -18,11 +18,16 @@ namespace {
 const CommandSpec kSpec{
     "train",
     "lenet5 train [options]",
-    "Trains LeNet-5 on MNIST-format IDX files, evaluating on the test split (with --validation, on images held\n"
-    "out of the training split) after every epoch. A checkpoint (OUT.checkpoint) is written after every epoch\n"
-    "and the final model to OUT, each atomically. The same seed and thread count give a bit-identical model.",
-    {{"preset", "NAME", "network preset: modern (default) or classic (the 1998 paper's)"},
-     {"data", "DIR", "folder with MNIST-format IDX files (default: $LENET5_DATA, else data/mnist)"},
+    "Trains LeNet-5 on a dataset (docs/datasets.md), evaluating on its test split (with --validation, on\n"
+    "images held out of the training split) after every epoch. The network follows the data: grey or colour\n"
+    "input, one output per class (the training split's labels, sorted), and for the modern preset each\n"
+    "channel standardised with the training images' mean and deviation; the model stores the class names.\n"
+    "A checkpoint (OUT.checkpoint) is written after every epoch and the final model to OUT, each atomically.\n"
+    "The same seed and thread count give a bit-identical model.",
+    {{"preset", "NAME", "network preset: modern (default) or classic (the 1998 paper's: ten digits only)"},
+     data_option(),
+     format_option(),
+     transpose_option(),
      {"epochs", "N", "passes over the training set (default: modern 5, classic 20)"},
      {"batch", "N", "minibatch size (default: modern 64, classic 1 as in the paper)"},
      {"optimizer", "NAME", "adam (modern's default), sgd (with momentum) or sdlm (classic's default)"},
@@ -40,9 +45,10 @@ const CommandSpec kSpec{
      {"stroke-widths", "W", "with --distortions, also thin or thicken each distorted instance's strokes by\n"
                             "                          up to W pixels each side, as people's pens differ (not the\n"
                             "                          paper's; default 0, the shipped modern model 1)"},
-     {"input", "HOW", "how 'predict' is to prepare pictures for the model, stored in it: digit (default:\n"
-                      "                          MNIST's procedure, for handwritten digits) or plain (the\n"
-                      "                          whole picture letterboxed, for datasets that are not digits)"},
+     {"input", "HOW", "how 'predict' is to prepare pictures for the model, stored in it: digit (MNIST's\n"
+                      "                          procedure, for handwritten digits; the default for grey data\n"
+                      "                          of classes 0-9) or plain (the whole picture letterboxed; the\n"
+                      "                          default for any other data)"},
      {"loss", "NAME", "override the preset's loss: for classic map (default) or mse; for modern\n"
                       "                          softmax_cross_entropy (the only one that fits its output layer)"},
      {"map-constant", "J", "the constant j of the MAP loss, eq. 9 (default 7)"},
@@ -126,7 +132,8 @@ int run(const Args& args) {
   const std::string out = args.get("out", "lenet5.model");
   options.checkpoint_path = out + ".checkpoint";
   const bool json = args.flag("json");
-  const auto preparation = lenet5::parse_input_preparation(args.get("input", "digit"));
+  const auto input = args.get("input");
+  const auto preparation = lenet5::parse_input_preparation(input.value_or("digit"));
   if (!preparation) throw UsageError("--input must be digit or plain");
 
   // Fail before training, not after the first epoch's checkpoint.
@@ -135,7 +142,7 @@ int run(const Args& args) {
     throw lenet5::Error("cannot write " + out + ": folder " + out_folder.string() + " does not exist");
   if (std::filesystem::is_directory(out)) throw lenet5::Error("cannot write " + out + ": it is a folder");
   const std::string folder = data_dir(args);
-  lenet5::Dataset train_data = load_data(folder, lenet5::Split::train);
+  lenet5::Dataset train_data = load_data(args, lenet5::Split::train);
   lenet5::Dataset held_out;
   if (validation > 0) {
     if (std::size_t(validation) >= train_data.count)
@@ -145,12 +152,29 @@ int run(const Args& args) {
     held_out = train_data.slice(kept, std::size_t(validation));
     train_data = train_data.head(kept);
   } else {
-    held_out = load_data(folder, lenet5::Split::test);
+    try {
+      held_out = load_data(args, lenet5::Split::test, &train_data.classes);
+    } catch (const lenet5::DataNotFound& error) {
+      throw lenet5::Error(std::string(error.what()) + "; without a test split, hold out training images with --validation N");
+    }
   }
   if (limit > 0) train_data = train_data.head(static_cast<std::size_t>(limit));
   const std::string held_out_name = validation > 0 ? "validation" : "test";
+  try {
+    spec = lenet5::fit_to_data(spec, train_data.channels, int(train_data.classes.size()));
+  } catch (const lenet5::Error& error) {
+    throw UsageError(error.what());
+  }
+  // The modern preset standardises each channel with the training images' statistics (for MNIST its old
+  // constants, 0.1307 and 0.3081); the classic one keeps the paper's −0.1 and 1.175 (§II-B).
+  if (spec.preset == "modern") spec.scaling = lenet5::standardizing_scaling(train_data);
   lenet5::Model model = lenet5::initialize_model(spec, options.seed);
-  model.preparation = *preparation;
+  // Grey pictures of the ten digits are read as digits unless told otherwise; anything else whole.
+  const bool digits = train_data.channels == 1 && train_data.classes == lenet5::digit_class_names();
+  model.preparation = input || digits ? *preparation : lenet5::InputPreparation::plain;
+  model.classes = train_data.classes;
+  model.dataset = train_data.name;
+  model.image_shape = {train_data.channels, train_data.rows, train_data.cols};
 
   if (!json)
     std::printf("training %s LeNet-5 on %zu images from %s (%s: %zu): %d epochs, batch %d, %s lr %g (%s)\n",
