@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "test_util.hpp"
+#include "lenet5/data_formats.hpp"
 #include "lenet5/dataset.hpp"
 #include "lenet5/error.hpp"
 
@@ -286,6 +287,111 @@ TEST_F(IdxTest, LoadMnistExplainsWhatItLookedFor) {
   EXPECT_THROW(lenet5::load_mnist(dir_.string(), lenet5::Split::test), lenet5::DataNotFound);
 }
 
+// ---- IDX datasets through load_dataset: any class count, EMNIST's names and mapping, transposed images ----
+
+// Classes are the training split's distinct labels in sorted order (EMNIST letters: 1–26 are 26 classes,
+// not 27); the test split's labels are matched to them.
+TEST_F(IdxTest, ClassesAreTheDistinctTrainingLabelsInOrder) {
+  write("train-images-idx3-ubyte", idx_u8({4, 1, 2}, {1, 2, 3, 4, 5, 6, 7, 8}));
+  write("train-labels-idx1-ubyte", idx_u8({4}, {26, 1, 7, 1}));
+  write("t10k-images-idx3-ubyte", idx_u8({2, 1, 2}, {9, 9, 8, 8}));
+  write("t10k-labels-idx1-ubyte", idx_u8({2}, {7, 26}));
+  EXPECT_EQ(lenet5::detect_data_format(dir_.string()), lenet5::DataFormat::idx);
+  const lenet5::Dataset train = lenet5::load_dataset(dir_.string(), lenet5::Split::train);
+  EXPECT_EQ(train.classes, (std::vector<std::string>{"1", "7", "26"}));
+  EXPECT_EQ(train.labels, (Bytes{2, 0, 1, 0}));
+  EXPECT_EQ(train.images, (Bytes{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(train.name, dir_.filename().string());
+  const lenet5::Dataset test = lenet5::load_dataset(dir_.string(), lenet5::Split::test, {}, &train.classes);
+  EXPECT_EQ(test.classes, train.classes);
+  EXPECT_EQ(test.labels, (Bytes{1, 2}));
+}
+
+TEST_F(IdxTest, ATestClassMissingFromTrainingIsAnError) {
+  write("train-images-idx3-ubyte", idx_u8({2, 1, 1}, {0, 0}));
+  write("train-labels-idx1-ubyte", idx_u8({2}, {0, 1}));
+  write("t10k-images-idx3-ubyte", idx_u8({2, 1, 1}, {0, 0}));
+  write("t10k-labels-idx1-ubyte", idx_u8({2}, {1, 2}));
+  const lenet5::Dataset train = lenet5::load_dataset(dir_.string(), lenet5::Split::train);
+  EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), lenet5::Split::test, {}, &train.classes); }),
+              HasSubstr("(test): class '2' is not among the 2 classes of the training data (0, 1)"));
+}
+
+// EMNIST's files: their own names, a mapping file naming each label by its character, images stored
+// transposed (--transpose turns them upright).
+TEST_F(IdxTest, EmnistNamesMappingAndTransposedImages) {
+  write("emnist-letters-train-images-idx3-ubyte.gz", gzip(idx_u8({2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})));
+  write("emnist-letters-train-labels-idx1-ubyte.gz", gzip(idx_u8({2}, {2, 1})));
+  write("emnist-letters-mapping.txt", Bytes{'1', ' ', '6', '5', ' ', '9', '7', '\n', '2', ' ', '6', '6', ' ', '9', '8', '\n',
+                                            '3', ' ', '2', '2', '8', '\n'});  // 228: ä
+  const lenet5::Dataset plain = lenet5::load_dataset(dir_.string(), lenet5::Split::train);
+  EXPECT_EQ(plain.classes, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(plain.labels, (Bytes{1, 0}));
+  EXPECT_EQ(plain.rows, 2);
+  lenet5::DataOptions options;
+  options.transpose = true;
+  const lenet5::Dataset upright = lenet5::load_dataset(dir_.string(), lenet5::Split::train, options);
+  EXPECT_EQ(upright.rows, 3);
+  EXPECT_EQ(upright.cols, 2);
+  // Image 0 was [[1 2 3] [4 5 6]]; transposed: [[1 4] [2 5] [3 6]].
+  EXPECT_EQ(Bytes(upright.images.begin(), upright.images.begin() + 6), (Bytes{1, 4, 2, 5, 3, 6}));
+  EXPECT_EQ(Bytes(upright.images.begin() + 6, upright.images.end()), (Bytes{7, 10, 8, 11, 9, 12}));
+
+  write("emnist-letters-mapping.txt", Bytes{'1', ' ', 'x', '\n'});
+  EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), lenet5::Split::train); }),
+              HasSubstr("emnist-letters-mapping.txt:1: expected 'label code'"));
+  write("emnist-letters-mapping.txt", Bytes{'1', ' ', '6', '5', '\n'});
+  EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), lenet5::Split::train); }),
+              HasSubstr("label 2 is not in"));
+}
+
+TEST_F(IdxTest, NonAsciiMappingNamesAreUtf8) {
+  write("train-images-idx3-ubyte", idx_u8({2, 1, 1}, {0, 0}));
+  write("train-labels-idx1-ubyte", idx_u8({2}, {0, 1}));
+  write("x-mapping.txt", Bytes{'0', ' ', '2', '2', '8', '\n', '1', ' ', '2', '0', '0', '1', '3', '\n'});  // ä, 中
+  EXPECT_EQ(lenet5::load_dataset(dir_.string(), lenet5::Split::train).classes,
+            (std::vector<std::string>{"\xC3\xA4", "\xE4\xB8\xAD"}));
+}
+
+TEST_F(IdxTest, SeveralDatasetsInOneFolderAreRefused) {
+  write("emnist-letters-train-images-idx3-ubyte", idx_u8({1, 1, 1}, {0}));
+  write("emnist-digits-train-images-idx3-ubyte", idx_u8({1, 1, 1}, {0}));
+  EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), lenet5::Split::train); }),
+              HasSubstr("several IDX images files of the train split (emnist-digits-train-images-idx3-ubyte, "
+                        "emnist-letters-train-images-idx3-ubyte)"));
+  EXPECT_THROW(lenet5::load_dataset(dir_.string(), lenet5::Split::test), lenet5::DataNotFound);
+}
+
+TEST(DataFormats, NamesRoundTrip) {
+  for (const auto format : {lenet5::DataFormat::idx, lenet5::DataFormat::folder, lenet5::DataFormat::csv,
+                            lenet5::DataFormat::cifar10})
+    EXPECT_EQ(lenet5::parse_data_format(lenet5::to_string(format)), format);
+  EXPECT_EQ(lenet5::parse_data_format("png"), std::nullopt);
+}
+
+// The modern preset's input scaling: each channel standardised; MNIST-like bytes give MNIST's constants.
+TEST(ChannelStatistics, MeanAndDeviationPerChannel) {
+  lenet5::Dataset data;
+  data.count = 2;
+  data.channels = 2;
+  data.rows = 1;
+  data.cols = 2;
+  // Channel 0 holds 0, 255, 0, 255 (mean ½, deviation ½); channel 1 is 51 throughout (deviation 0).
+  data.images = {0, 255, 51, 51, 0, 255, 51, 51};
+  data.labels = {0, 1};
+  const auto statistics = lenet5::channel_statistics(data);
+  ASSERT_EQ(statistics.size(), 2u);
+  EXPECT_DOUBLE_EQ(statistics[0].mean, 0.5);
+  EXPECT_DOUBLE_EQ(statistics[0].deviation, 0.5);
+  EXPECT_DOUBLE_EQ(statistics[1].mean, 0.2);
+  EXPECT_NEAR(statistics[1].deviation, 0.0, 1e-7);
+  const auto scaling = lenet5::standardizing_scaling(data);
+  EXPECT_FLOAT_EQ(scaling[0].background, -1.0f);
+  EXPECT_FLOAT_EQ(scaling[0].foreground, 1.0f);
+  EXPECT_FLOAT_EQ(scaling[1].background, -0.2f);  // a constant channel keeps deviation 1
+  EXPECT_FLOAT_EQ(scaling[1].foreground, 0.8f);
+}
+
 TEST(ResolveDataDir, FlagThenEnvironmentThenDefault) {
   // Put back what the other tests of this process read (the MNIST folder) however this test ends.
   const char* before = std::getenv("LENET5_DATA");
@@ -315,6 +421,11 @@ TEST(Mnist, LoadsSharedCopyWhenPresent) {
   EXPECT_EQ(test.rows, 28);
   EXPECT_EQ(test.cols, 28);
   EXPECT_EQ(test.labels.front(), 7);
+  // Its statistics give the constants the modern preset used before they were computed from the data.
+  const auto statistics = lenet5::channel_statistics(train);
+  EXPECT_NEAR(statistics[0].mean, 0.1307, 1e-3);
+  EXPECT_NEAR(statistics[0].deviation, 0.3081, 1e-3);
+  EXPECT_EQ(lenet5::load_dataset(dir, lenet5::Split::train).labels, train.labels);
 }
 
 }  // namespace
