@@ -9,6 +9,7 @@
 #include <numeric>
 #include <random>
 
+#include "test_util.hpp"
 #include "lenet5/classifier.hpp"
 #include "lenet5/evaluate.hpp"
 #include "lenet5/train.hpp"
@@ -249,6 +250,40 @@ std::vector<double> apply(const LayerInfo& layer, const std::vector<float>& in) 
         out[(std::size_t(o) * os.height + y) * os.width + x] = activate(layer.activation, a);
       }
   return out;
+}
+
+// A colour network: each channel's plane centred and scaled with its own pair, C1 reading all three, the
+// output sized to the classes; images of the wrong channel count are refused.
+TEST(Classifier, ColourInputEncodesEachChannelWithItsOwnScaling) {
+  lenet5::NetworkSpec spec = lenet5::fit_to_data(lenet5::modern_preset(), 3, 5);
+  spec.scaling = {{-1.0f, 1.0f}, {0.0f, 2.0f}, {-3.0f, -1.0f}};
+  const Classifier classifier(random_model(spec));
+  EXPECT_EQ(classifier.classes(), 5);
+  const std::vector<std::uint8_t> image = random_images(3, 12);  // three 28×28 planes
+  const std::vector<Tensor> maps = classifier.trace(image, 28, 28);
+  const Tensor& input = maps[0];
+  ASSERT_EQ(input.shape, (std::vector<int>{3, 32, 32}));
+  for (int c = 0; c < 3; ++c) {
+    const lenet5::InputScaling& scaling = spec.scaling[c];
+    EXPECT_FLOAT_EQ(input.values[c * 1024], scaling.background) << c;
+    const float byte = float(image[c * 784 + 5 * 28 + 9]);
+    EXPECT_FLOAT_EQ(input.values[c * 1024 + (2 + 5) * 32 + 2 + 9],
+                    scaling.background + (scaling.foreground - scaling.background) * byte / 255.0f) << c;
+  }
+  const std::vector<LayerInfo> layers = classifier.layers();
+  EXPECT_EQ(layers[0].tensors[0].shape, (std::vector<int>{6, 3, 5, 5}));
+  const std::vector<double> c1 = apply(layers[0], input.values);
+  for (std::size_t j = 0; j < c1.size(); ++j) ASSERT_NEAR(maps[1].values[j], c1[j], 1e-4 * std::max(1.0, std::abs(c1[j])));
+  EXPECT_EQ(maps.back().shape, (std::vector<int>{5}));
+
+  EXPECT_THROW(classifier.classify({image.data(), 784}, 28, 28), lenet5::Error);
+  lenet5::Dataset grey;
+  grey.count = 1;
+  grey.rows = grey.cols = 28;
+  grey.images.assign(image.begin(), image.begin() + 784);
+  grey.labels = {0};
+  EXPECT_THAT(lenet5::testing_util::error_from([&] { classifier.predict(grey); }),
+              testing::HasSubstr("the images are grey but the network reads colour (RGB) images"));
 }
 
 void expect_trace_matches_layers(const lenet5::NetworkSpec& spec) {
