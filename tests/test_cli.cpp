@@ -693,6 +693,54 @@ TEST_F(Cli, BenchReportsThroughputAndLatency) {
                  {"missing.model: cannot open"});
 }
 
+// The network follows the data: three classes (labels 3, 5, 7, named by a mapping file) give three
+// outputs; the model stores the names and eval prints them; the classic preset's ten RBF prototypes refuse.
+TEST_F(Cli, TrainFollowsTheDatasetClassesAndEvalNamesThem) {
+  const fs::path three = scratch_ / "three";
+  fs::create_directories(three);
+  for (const auto& [split, prefix] : {std::pair{lenet5::Split::train, "train"}, std::pair{lenet5::Split::test, "t10k"}}) {
+    const lenet5::Dataset data = lenet5::load_mnist(data_dir_.string(), split);
+    Bytes images, labels;
+    for (std::size_t i = 0; i < data.count; ++i) {
+      if (data.labels[i] != 3 && data.labels[i] != 5 && data.labels[i] != 7) continue;
+      images.insert(images.end(), data.image(i).begin(), data.image(i).end());
+      labels.push_back(data.labels[i]);
+    }
+    const auto count = static_cast<std::uint32_t>(labels.size());
+    write_bytes(three / (std::string(prefix) + "-images-idx3-ubyte"), idx_file({count, kSide, kSide}, images));
+    write_bytes(three / (std::string(prefix) + "-labels-idx1-ubyte"), idx_file({count}, labels));
+  }
+  const std::string mapping = "3 99\n5 101\n7 228\n";  // c, e, ä
+  write_bytes(three / "letters-mapping.txt", Bytes(mapping.begin(), mapping.end()));
+
+  const fs::path out = scratch_ / "three.model";
+  std::vector<std::string> arguments = train_arguments(out, kSeed, {"--epochs", "3"});
+  arguments[2] = three.string();
+  const CommandResult trained = lenet5(arguments);
+  ASSERT_EQ(trained.exit_code, 0) << trained;
+  const lenet5::Model model = lenet5::load_model(out.string());
+  EXPECT_EQ(model.classes, (std::vector<std::string>{"c", "e", "\xC3\xA4"}));
+  EXPECT_EQ(model.dataset, "three");
+  EXPECT_EQ(lenet5::class_count(model.spec), 3);
+  EXPECT_EQ(model.preparation, lenet5::InputPreparation::plain) << "not the ten digits: read whole";
+
+  const CommandResult json = lenet5({"eval", "--model", out.string(), "--data", three.string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json;
+  const Json result = parse_json(json.out);
+  EXPECT_EQ(result["classes"].array().size(), 3u);
+  EXPECT_EQ(result["classes"].array()[2].string(), "\xC3\xA4");
+  EXPECT_EQ(result["confusion"].array().size(), 3u);
+  EXPECT_GT(result["accuracy"].number(), 0.9);
+  const CommandResult text = lenet5({"eval", "--model", out.string(), "--data", three.string()});
+  EXPECT_THAT(text.out, AllOf(HasSubstr("0 c"), HasSubstr("2 \xC3\xA4"))) << text;
+  // The digits model's ten classes do not hold 'c': the labels are matched by name.
+  expect_failure(lenet5({"eval", "--model", model_.string(), "--data", three.string()}), 1,
+                 {"class 'c' is not among the 10 classes"});
+
+  arguments.insert(arguments.end(), {"--preset", "classic"});
+  expect_failure(lenet5(arguments), 2, {"RBF output has fixed prototypes for the ten digits only", "3 classes"});
+}
+
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,
