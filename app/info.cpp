@@ -63,7 +63,10 @@ int run(const Args& args) {
                             ",\"layers\":" + json_array(layers, layer_json) +
                             ",\"parameters\":" + std::to_string(parameters) +
                             ",\"connections\":" + std::to_string(connections) +
-                            ",\"input_preparation\":" + (preparation ? json_string(*preparation) : "null") + "}";
+                            ",\"input_preparation\":" + (preparation ? json_string(*preparation) : "null") +
+                            ",\"dataset\":" + (model ? json_string(model->dataset) : "null") +
+                            ",\"images\":" + (model ? json_string(shape_text(model->image_shape)) : "null") +
+                            ",\"classes\":" + (model ? json_array(lenet5::class_names(*model), json_string) : "null") + "}";
     std::puts(out.c_str());
     return 0;
   }
@@ -72,6 +75,12 @@ int run(const Args& args) {
               lenet5::to_string(spec.loss).c_str(),
               has_map_constant ? (" j=" + json_number(spec.map_constant)).c_str() : "",
               preparation ? (", input preparation " + *preparation).c_str() : "");
+  if (model) {
+    std::string classes;
+    for (const auto& name : lenet5::class_names(*model)) classes += (classes.empty() ? "" : ", ") + name;
+    std::printf("trained on %s (%s images); classes: %s\n\n", model->dataset.empty() ? "unnamed data" : model->dataset.c_str(),
+                shape_text(model->image_shape).c_str(), classes.c_str());
+  }
   // Fixed parameters (the RBF prototypes) are shown beside the trainable ones but not counted in the total,
   // as the paper counts them.
   const auto parameter_text = [](std::size_t trainable, std::size_t fixed) {
