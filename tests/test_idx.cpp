@@ -390,6 +390,13 @@ TEST(ChannelStatistics, MeanAndDeviationPerChannel) {
   EXPECT_FLOAT_EQ(scaling[0].foreground, 1.0f);
   EXPECT_FLOAT_EQ(scaling[1].background, -0.2f);  // a constant channel keeps deviation 1
   EXPECT_FLOAT_EQ(scaling[1].foreground, 0.8f);
+  // Rounded to 4 decimals: 1/3 of the bytes 255 gives mean 0.3333 and deviation 0.4714.
+  data.count = 3;
+  data.channels = 1;
+  data.cols = 1;
+  data.images = {255, 0, 0};
+  data.labels = {0, 1, 0};
+  EXPECT_EQ(lenet5::standardizing_scaling(data).front(), (lenet5::InputScaling{-0.3333f / 0.4714f, 0.6667f / 0.4714f}));
 }
 
 TEST(ResolveDataDir, FlagThenEnvironmentThenDefault) {
@@ -425,6 +432,7 @@ TEST(Mnist, LoadsSharedCopyWhenPresent) {
   const auto statistics = lenet5::channel_statistics(train);
   EXPECT_NEAR(statistics[0].mean, 0.1307, 1e-3);
   EXPECT_NEAR(statistics[0].deviation, 0.3081, 1e-3);
+  EXPECT_EQ(lenet5::standardizing_scaling(train), lenet5::modern_preset().scaling);
   EXPECT_EQ(lenet5::load_dataset(dir, lenet5::Split::train).labels, train.labels);
 }
 

@@ -75,6 +75,38 @@ TEST(PreparePlain, RejectsAnEmptyOrMalformedImage) {
   EXPECT_THROW(prepare_plain(Image{2, 2, 1, std::vector<std::uint8_t>(3)}), Error);
 }
 
+// A colour model's frame: the picture's R, G, B planes letterboxed alike into the model's image shape
+// (non-square frames too); grey pictures replicated; transparency composited onto white.
+TEST(PreparePlain, ColourFramesKeepTheChannels) {
+  // Red on the left, blue on the right: 2×1 into 4×4 spans the width (step ½) and rows 1–2 (top margin 1).
+  const Image red_blue{2, 1, 3, {255, 0, 0, 0, 0, 255}};
+  PrepareOptions options;
+  options.image = {3, 4, 4};
+  const PreparedDigit prepared = prepare_plain(red_blue, options);
+  EXPECT_EQ(prepared.channels, 3);
+  const std::vector<std::uint8_t> r{0, 0, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 0, 0, 0, 0};
+  const std::vector<std::uint8_t> b{0, 0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 0, 0};
+  std::vector<std::uint8_t> expected = r;
+  expected.insert(expected.end(), 16, 0);
+  expected.insert(expected.end(), b.begin(), b.end());
+  EXPECT_EQ(prepared.field.pixels, expected);
+
+  // A 1×2 grey picture into a 3-channel 2×4 frame of its shape: each pixel 2×2, the same in R, G and B.
+  options.image = {3, 4, 2};
+  const PreparedDigit grey = prepare_plain(Image{1, 2, 1, {10, 20}}, options);
+  EXPECT_EQ(grey.field.width, 2);
+  EXPECT_EQ(grey.field.height, 4);
+  const std::vector<std::uint8_t> plane{10, 10, 10, 10, 20, 20, 20, 20};
+  for (int c = 0; c < 3; ++c)
+    EXPECT_EQ(std::vector<std::uint8_t>(grey.field.pixels.begin() + c * 8, grey.field.pixels.begin() + (c + 1) * 8), plane) << c;
+
+  options.image = {3, 1, 1};
+  const PreparedDigit clear = prepare_plain(Image{1, 1, 4, {0, 0, 0, 0}}, options);
+  EXPECT_EQ(clear.field.pixels, (std::vector<std::uint8_t>{255, 255, 255}));
+  options.image = {2, 4, 4};
+  EXPECT_THROW(prepare_plain(red_blue, options), Error);
+}
+
 TEST(PrepareInput, AppliesThePreparationItIsGiven) {
   // A dark bar on white paper: the digit procedure finds the bar (inverted, cropped, scaled up); the plain
   // one keeps the whole white page.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lenet5/image.hpp"
+#include "lenet5/network_spec.hpp"
 
 namespace lenet5 {
 
@@ -40,6 +41,9 @@ std::optional<InputPreparation> parse_input_preparation(const std::string& name)
 
 struct PrepareOptions {
   Polarity polarity = Polarity::automatic;
+  // prepare_plain's frame: the shape of the images the model was trained on (Model::image_shape), 1 grey
+  // or 3 colour channels. prepare_digit always makes MNIST's 1×28×28.
+  Shape image{1, kDigitField, kDigitField};
 };
 
 // A rectangle in the picture's pixels (after any EXIF rotation the decoder applied).
@@ -49,7 +53,10 @@ struct PixelBox {
 
 struct PreparedDigit {
   bool ink_found = false;  // false: a blank page (or one ink everywhere): there is no digit to read
-  GreyImage field;         // 28×28, MNIST's bytes: 0 = background, 255 = ink (all 0 without ink)
+  // 28×28, MNIST's bytes: 0 = background, 255 = ink (all 0 without ink). From prepare_plain, the frame's
+  // size, and `channels` planes of it one after another (R, G, B for colour), as the classifier reads them.
+  GreyImage field;
+  int channels = 1;
   PixelBox box;            // the ink's bounding box in the picture
   bool inverted = false;   // the picture had dark ink on light paper
 };
@@ -57,13 +64,15 @@ struct PreparedDigit {
 // The picture as one MNIST-style digit. Throws lenet5::Error for an empty or malformed image.
 PreparedDigit prepare_digit(const Image& picture, const PrepareOptions& options = {});
 
-// The whole picture in the 28×28 field, as datasets of 28×28 pictures that are not digits hold theirs (the
-// classifier centres the field on the network's input as it did the training images): grey by luma as
-// above; scaled by area coverage so that its longer side spans the field, keeping its aspect ratio; centred
-// on whole field pixels; the rest of the field background (0). Nothing is cropped and no ink is looked for:
-// the grey levels are kept as they are (0 = black), inverted only with Polarity::dark_ink (for a model
-// trained on light things on black, given dark things on white). `ink_found` is true (there is always a
-// picture), `box` the whole picture. Throws lenet5::Error for an empty or malformed image.
+// The whole picture in the frame options.image (28×28 grey unless told), as datasets of pictures that are
+// not digits hold theirs (the classifier centres the field on the network's input as it did the training
+// images): grey by luma as above, or for 3 channels R, G, B (grey replicated; alpha composited onto white,
+// as to_grey does); scaled by area coverage so that it fills the frame's width or height, keeping its
+// aspect ratio; centred on whole field pixels; the rest background (0). Nothing is cropped and no ink is
+// looked for: the levels are kept as they are (0 = black), inverted only with Polarity::dark_ink (for a
+// model trained on light things on black, given dark things on white). `ink_found` is true (there is always
+// a picture), `box` the whole picture. Throws lenet5::Error for an empty or malformed image, or a frame
+// that is not 1 or 3 channels of at least 1×1.
 PreparedDigit prepare_plain(const Image& picture, const PrepareOptions& options = {});
 
 // prepare_digit or prepare_plain, as `preparation` says.

@@ -1,11 +1,9 @@
 // Preparing a picture as its model records (lenet5/preprocess.hpp): the plain letterbox here, MNIST's digit
 // procedure in preprocess.cpp.
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
-#include "data/area_coverage.hpp"
+#include "data/letterbox.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/preprocess.hpp"
 
@@ -21,39 +19,43 @@ std::optional<InputPreparation> parse_input_preparation(const std::string& name)
   return std::nullopt;
 }
 
+namespace {
+
+// The picture as R, G, B planes: grey replicated, alpha composited onto white (as to_grey does for grey).
+std::vector<std::uint8_t> colour_planes(const Image& picture) {
+  if (picture.channels < 1 || picture.channels > 4 ||
+      picture.pixels.size() != std::size_t(picture.width) * picture.height * picture.channels)
+    throw Error("the image's pixels do not fill its size");
+  const std::size_t plane = std::size_t(picture.width) * picture.height;
+  std::vector<std::uint8_t> planes(3 * plane);
+  const bool alpha = picture.channels == 2 || picture.channels == 4;
+  for (std::size_t i = 0; i < plane; ++i) {
+    const std::uint8_t* pixel = &picture.pixels[i * picture.channels];
+    const int a = alpha ? pixel[picture.channels - 1] : 255;
+    for (int c = 0; c < 3; ++c) {
+      const int value = picture.channels >= 3 ? pixel[c] : pixel[0];
+      planes[std::size_t(c) * plane + i] = static_cast<std::uint8_t>((value * a + 255 * (255 - a) + 127) / 255);
+    }
+  }
+  return planes;
+}
+
+}  // namespace
+
 PreparedDigit prepare_plain(const Image& picture, const PrepareOptions& options) {
   if (picture.width < 1 || picture.height < 1) throw Error("the image is empty");
-  const GreyImage grey = to_grey(picture);
+  const Shape& frame = options.image;
+  if ((frame.channels != 1 && frame.channels != 3) || frame.height < 1 || frame.width < 1)
+    throw Error("pictures are prepared as 1 or 3 channels of at least 1x1 pixels");
   PreparedDigit prepared;
   prepared.ink_found = true;
-  prepared.box = {0, 0, grey.width, grey.height};
+  prepared.box = {0, 0, picture.width, picture.height};
   prepared.inverted = options.polarity == Polarity::dark_ink;
-
-  // Field pixel (u, v) covers the picture's [left + u·step, left + (u + 1)·step) × [top + v·step, …): the
-  // longer side spans the field, the shorter is centred, and what lies outside the picture is background.
-  const int side = std::max(grey.width, grey.height);
-  const float step = float(side) / float(kDigitField);
-  const float left = -centring_margin(grey.width, side, step), top = -centring_margin(grey.height, side, step);
-  // Rows first (each field row's weighted sum down every picture column), then across the columns: every
-  // picture pixel is read once or twice, however large the picture.
-  std::vector<float> rows(std::size_t(kDigitField) * grey.width, 0.0f);
-  for (int v = 0; v < kDigitField; ++v) {
-    float* row = &rows[std::size_t(v) * grey.width];
-    for (const auto& [y, wy] : coverage(top + float(v) * step, top + float(v + 1) * step, grey.height)) {
-      const std::uint8_t* source = &grey.pixels[std::size_t(y) * grey.width];
-      for (int x = 0; x < grey.width; ++x) row[x] += wy * float(prepared.inverted ? 255 - source[x] : source[x]);
-    }
-  }
-  prepared.field = {kDigitField, kDigitField, std::vector<std::uint8_t>(kDigitField * kDigitField, 0)};
-  for (int u = 0; u < kDigitField; ++u) {
-    const auto columns = coverage(left + float(u) * step, left + float(u + 1) * step, grey.width);
-    for (int v = 0; v < kDigitField; ++v) {
-      float sum = 0;
-      for (const auto& [x, wx] : columns) sum += wx * rows[std::size_t(v) * grey.width + x];
-      prepared.field.pixels[std::size_t(v) * kDigitField + u] =
-          static_cast<std::uint8_t>(std::lround(std::min(sum / (step * step), 255.0f)));
-    }
-  }
+  prepared.channels = frame.channels;
+  const std::vector<std::uint8_t> planes = frame.channels == 1 ? to_grey(picture).pixels : colour_planes(picture);
+  prepared.field = {frame.width, frame.height,
+                    letterbox(planes.data(), frame.channels, picture.width, picture.height, frame.width, frame.height,
+                              prepared.inverted)};
   return prepared;
 }
 
