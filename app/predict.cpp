@@ -26,7 +26,8 @@ const CommandSpec kSpec{
     "ink told from the paper (dark on light or light on dark, uneven light, tinted paper, noise), cropped,\n"
     "scaled into a 20x20 box and centred by its centre of mass in 28x28. A model trained with 'train\n"
     "--input plain' (pictures that are not digits; 'lenet5 info --model M' shows which) reads the whole\n"
-    "picture instead: grey, scaled to fit 28x28 keeping its shape, centred. A FOLDER reads its image files\n"
+    "picture instead: grey (or colour, for a colour model), scaled to fit the size of the images the model\n"
+    "was trained on (28x28 for MNIST's) keeping its shape, centred. A FOLDER reads its image files\n"
     "(by extension, in name order); '-' reads one image from standard input. A model file given first is\n"
     "taken as the model, as --model.\n"
     "Each answer carries its confidence (the top probability; for the classic preset the softmax of the\n"
@@ -88,15 +89,22 @@ lenet5::Image read_picture(const std::string& source) {
   return lenet5::decode_image(bytes, "standard input");
 }
 
-// The prepared digits side by side, as MNIST draws them (ink light on black).
+// The prepared digits side by side, as MNIST draws them (ink light on black); a colour field by the mean of
+// its planes.
 lenet5::GreyImage side_by_side(const std::vector<lenet5::DigitReading>& digits) {
-  constexpr int kSide = lenet5::kDigitField;
-  lenet5::GreyImage strip{int(std::max<std::size_t>(digits.size(), 1)) * kSide, kSide, {}};
-  strip.pixels.assign(std::size_t(strip.width) * kSide, 0);
-  for (std::size_t d = 0; d < digits.size(); ++d)
-    for (int y = 0; y < kSide; ++y)
-      for (int x = 0; x < kSide; ++x)
-        strip.pixels[std::size_t(y) * strip.width + d * kSide + x] = digits[d].prepared.field.pixels[std::size_t(y) * kSide + x];
+  const int width = digits.empty() ? lenet5::kDigitField : digits.front().prepared.field.width;
+  const int height = digits.empty() ? lenet5::kDigitField : digits.front().prepared.field.height;
+  lenet5::GreyImage strip{int(std::max<std::size_t>(digits.size(), 1)) * width, height, {}};
+  strip.pixels.assign(std::size_t(strip.width) * height, 0);
+  for (std::size_t d = 0; d < digits.size(); ++d) {
+    const lenet5::PreparedDigit& prepared = digits[d].prepared;
+    const std::size_t plane = std::size_t(width) * height;
+    for (std::size_t i = 0; i < plane; ++i) {
+      int sum = 0;
+      for (int c = 0; c < prepared.channels; ++c) sum += prepared.field.pixels[c * plane + i];
+      strip.pixels[(i / width) * strip.width + d * width + i % width] = static_cast<std::uint8_t>(sum / prepared.channels);
+    }
+  }
   return strip;
 }
 
@@ -191,6 +199,7 @@ int run(const Args& args) {
   if (number && preparation != lenet5::InputPreparation::digit)
     throw UsageError("--number reads digits, and this model's input preparation is " + lenet5::to_string(preparation));
   lenet5::PrepareOptions options;
+  options.image = classifier.model().image_shape;
   options.polarity = invert == "yes" ? lenet5::Polarity::dark_ink
                      : invert == "no" ? lenet5::Polarity::light_ink
                                       : lenet5::Polarity::automatic;
