@@ -32,6 +32,7 @@ const CommandSpec kSpec{
      data_option(),
      format_option(),
      transpose_option(),
+     classes_option(),
      {"threads", "N", "threads for batch inference (default: all cores)"},
      {"image", "FILE", "measure reading this picture instead of the test split (needs no --data)"},
      {"repeat", "N", "measurements of each figure; the median is reported (default 5; with --image,\n"

@@ -109,6 +109,10 @@ OptionSpec data_option() {
 OptionSpec format_option() {
   return {"format", "NAME", "idx, folder, csv or cifar10 (default: recognised from the folder's files)"};
 }
+OptionSpec classes_option() {
+  return {"classes", "FILE", "names for label values 0, 1, ... (one per line), for IDX, CSV or CIFAR-10 data\n"
+                             "                          (e.g. Fashion-MNIST's: docs/datasets.md)"};
+}
 OptionSpec transpose_option() {
   return {"transpose", "", "IDX images are stored transposed (EMNIST's files)"};
 }
@@ -121,6 +125,7 @@ lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vect
     if (!options.format) throw UsageError("--format must be idx, folder, csv or cifar10");
   }
   options.transpose = args.flag("transpose");
+  if (const auto names = args.get("classes")) options.class_names = lenet5::read_class_names(*names);
   if (isatty(STDERR_FILENO))
     options.on_progress = [](std::size_t done, std::size_t total) {
       std::fprintf(stderr, "\r\033[Kdecoding images %zu/%zu", done, total);

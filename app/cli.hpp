@@ -58,11 +58,12 @@ std::string preset_option(const Args& args);
 
 // The folder --data names, else $LENET5_DATA, else data/mnist.
 std::string data_dir(const Args& args);
-// The options of every command that reads a dataset: --data, --format, --transpose.
+// The options of every command that reads a dataset: --data, --format, --transpose, --classes.
 OptionSpec data_option();
 OptionSpec format_option();
 OptionSpec transpose_option();
-// A split of the dataset in data_dir(args), read as --format and --transpose say; with `classes`, its labels
+OptionSpec classes_option();
+// A split of the dataset in data_dir(args), read as --format, --transpose and --classes say; with `classes`, its labels
 // are matched to those names (a model's, or the training split's). Decoding progress and the loader's notes
 // go to stderr. When its files are missing, the error says how to get them.
 lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vector<std::string>* classes = nullptr);

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "lenet5/dataset.hpp"
+#include "lenet5/error.hpp"
 #include "lenet5/evaluate.hpp"
 #include "lenet5/model.hpp"
 
@@ -24,6 +25,7 @@ const CommandSpec kSpec{
      data_option(),
      format_option(),
      transpose_option(),
+     classes_option(),
      {"split", "NAME", "test (default) or train"},
      {"threads", "N", "worker threads (default: all cores)"},
      {"json", "", "print one JSON object: classes (names), accuracy, correct, count, confusion,\n"
@@ -39,7 +41,13 @@ int run(const Args& args) {
   const auto& given = args.positionals();  // a model named first, as before --model
   const lenet5::Model model = lenet5::load_model(model_path(args, given.empty() ? std::nullopt : std::optional(given[0])));
   const std::vector<std::string> names = lenet5::class_names(model);
-  const lenet5::Dataset data = load_data(args, split == "test" ? lenet5::Split::test : lenet5::Split::train, &names);
+  lenet5::Dataset data;
+  try {
+    data = load_data(args, split == "test" ? lenet5::Split::test : lenet5::Split::train, &names);
+  } catch (const lenet5::UnknownClass& error) {  // e.g. labels that are numbers, for a model that names them
+    if (args.get("classes")) throw;
+    throw lenet5::Error(std::string(error.what()) + "; to name the data's labels as the model does, give --classes FILE");
+  }
   const lenet5::Evaluation result = lenet5::evaluate(model, data, threads);
   const std::size_t classes = result.confusion.size();
 

@@ -20,6 +20,7 @@ const CommandSpec kSpec{
      data_option(),
      format_option(),
      transpose_option(),
+     classes_option(),
      {"examples", "N", "rows: the first N training digits (default 10)"},
      {"per-example", "N", "distorted instances per row, 1-9 (default 9)"},
      {"seed", "N", "the training seed whose distortions to draw (default 1)"},

@@ -28,6 +28,7 @@ const CommandSpec kSpec{
      data_option(),
      format_option(),
      transpose_option(),
+     classes_option(),
      {"epochs", "N", "passes over the training set (default: modern 5, classic 20)"},
      {"batch", "N", "minibatch size (default: modern 64, classic 1 as in the paper)"},
      {"optimizer", "NAME", "adam (modern's default), sgd (with momentum) or sdlm (classic's default)"},

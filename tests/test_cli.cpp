@@ -735,7 +735,7 @@ TEST_F(Cli, TrainFollowsTheDatasetClassesAndEvalNamesThem) {
   EXPECT_THAT(text.out, AllOf(HasSubstr("0 c"), HasSubstr("2 \xC3\xA4"))) << text;
   // The digits model's ten classes do not hold 'c': the labels are matched by name.
   expect_failure(lenet5({"eval", "--model", model_.string(), "--data", three.string()}), 1,
-                 {"class 'c' is not among the 10 classes"});
+                 {"class 'c' is not among the 10 classes", "give --classes FILE"});
 
   arguments.insert(arguments.end(), {"--preset", "classic"});
   expect_failure(lenet5(arguments), 2, {"RBF output has fixed prototypes for the ten digits only", "3 classes"});

@@ -362,6 +362,31 @@ TEST_F(IdxTest, SeveralDatasetsInOneFolderAreRefused) {
   EXPECT_THROW(lenet5::load_dataset(dir_.string(), lenet5::Split::test), lenet5::DataNotFound);
 }
 
+// --classes FILE names numeric labels (Fashion-MNIST's IDX files hold 0–9 only): both splits alike, so the
+// test split still matches the training split by name.
+TEST_F(IdxTest, AClassNamesFileNamesTheLabelValues) {
+  write("train-images-idx3-ubyte", idx_u8({3, 1, 1}, {0, 0, 0}));
+  write("train-labels-idx1-ubyte", idx_u8({3}, {2, 0, 2}));
+  write("t10k-images-idx3-ubyte", idx_u8({1, 1, 1}, {0}));
+  write("t10k-labels-idx1-ubyte", idx_u8({1}, {2}));
+  const std::string names = write("names.txt", Bytes{'T', '-', 's', 'h', 'i', 'r', 't', '/', 't', 'o', 'p', '\r', '\n',
+                                                     'T', 'r', 'o', 'u', 's', 'e', 'r', '\n', 'P', 'u', 'l', 'l'});
+  lenet5::DataOptions options;
+  options.class_names = lenet5::read_class_names(names);
+  EXPECT_EQ(options.class_names, (std::vector<std::string>{"T-shirt/top", "Trouser", "Pull"}));
+  const lenet5::Dataset train = lenet5::load_dataset(dir_.string(), lenet5::Split::train, options);
+  EXPECT_EQ(train.classes, (std::vector<std::string>{"T-shirt/top", "Pull"}));
+  EXPECT_EQ(train.labels, (Bytes{1, 0, 1}));
+  EXPECT_EQ(lenet5::load_dataset(dir_.string(), lenet5::Split::test, options, &train.classes).labels, (Bytes{1}));
+
+  options.class_names.resize(2);
+  EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), lenet5::Split::train, options); }),
+              HasSubstr("label 2 has no name among the 2 class names given"));
+  EXPECT_THAT(error_from([&] { lenet5::read_class_names(write("empty.txt", Bytes{})); }), HasSubstr("no class names"));
+  EXPECT_THAT(error_from([&] { lenet5::read_class_names((dir_ / "missing.txt").string()); }),
+              HasSubstr("missing.txt: cannot read the class names"));
+}
+
 TEST(DataFormats, NamesRoundTrip) {
   for (const auto format : {lenet5::DataFormat::idx, lenet5::DataFormat::folder, lenet5::DataFormat::csv,
                             lenet5::DataFormat::cifar10})

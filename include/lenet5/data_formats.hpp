@@ -19,6 +19,9 @@ std::string to_string(DataFormat format);
 struct DataOptions {
   std::optional<DataFormat> format;  // empty: recognised from the folder's contents (detect_data_format)
   bool transpose = false;            // IDX: each image is stored transposed (EMNIST's files)
+  // Names for label values 0, 1, … (IDX, CSV, CIFAR-10; image folders are named by their folders), in
+  // place of the format's own (the value, a mapping file, batches.meta.txt); empty: the format's.
+  std::vector<std::string> class_names;
   int threads = 0;                   // decoding image folders (0 = all cores)
   // Called now and then while an image folder decodes: files done, files in all.
   std::function<void(std::size_t done, std::size_t total)> on_progress;
@@ -30,11 +33,16 @@ struct DataOptions {
 // (`*.csv`) or class folders (`train/`). Throws DataNotFound saying what it looked for.
 DataFormat detect_data_format(const std::string& dir);
 
+// A class-names file: one name per line (UTF-8; a final line feed optional, a carriage return before it
+// dropped), line k naming label value k. Throws lenet5::Error naming the file when it cannot be read, is
+// empty or has more than 256 names.
+std::vector<std::string> read_class_names(const std::string& path);
+
 // One split of the dataset in `dir`. The classes are the training split's distinct labels, in sorted order
 // (label values for IDX and CSV, folder names for image folders, CIFAR's label bytes), named by the format
 // (the value, a mapping file such as EMNIST's `*-mapping.txt`, the folder name, `batches.meta.txt`).
 // With `classes` given (the training split's, or a model's), the labels are matched to those names
-// instead, and a label that is not among them is an error naming it. Throws DataNotFound when the split's
+// instead, and a label that is not among them is an error naming it (UnknownClass). Throws DataNotFound when the split's
 // files are missing and lenet5::Error, naming the file (and line), for anything wrong in them.
 Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options = {},
                      const std::vector<std::string>* classes = nullptr);

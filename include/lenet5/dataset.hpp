@@ -79,6 +79,13 @@ class DataNotFound : public Error {
   using Error::Error;
 };
 
+// What a loader throws when a split holds a class that the classes it must match (the training split's, a
+// model's) lack: a front end can catch it to suggest naming the labels.
+class UnknownClass : public Error {
+ public:
+  using Error::Error;
+};
+
 // Finds `<prefix>-images-idx3-ubyte` / `-labels-idx1-ubyte` (prefix "train" or "t10k") in `dir`, accepting
 // `.idx3-ubyte` spellings and `.gz` suffixes, and loads them as digits: labels 0–9, classes "0" to "9".
 // Throws DataNotFound, naming what it looked for, when they are missing.

@@ -144,7 +144,7 @@ Dataset assign_classes(RawSplit raw, const std::vector<std::string>* classes, co
   for (const auto& [code, name] : raw.names) {
     const auto found = std::find(names.begin(), names.end(), name);
     if (found == names.end())
-      throw Error(source + ": class '" + name + "' is not among the " + std::to_string(names.size()) +
+      throw UnknownClass(source + ": class '" + name + "' is not among the " + std::to_string(names.size()) +
                   " classes of the training data (" + (names.size() <= 12 ? [&] {
                     std::string list;
                     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "data/raw_split.hpp"
@@ -48,6 +49,21 @@ DataFormat detect_data_format(const std::string& dir) {
                      "data_batch_*.bin, CSV files *.csv and class folders train/<class>/)");
 }
 
+std::vector<std::string> read_class_names(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read the class names");
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    names.push_back(line);
+  }
+  if (names.empty()) throw Error(path + ": no class names (one per line, label 0 first)");
+  if (names.size() > kMaxClasses)
+    throw Error(path + ": " + std::to_string(names.size()) + " class names, more than the " +
+                std::to_string(kMaxClasses) + " possible");
+  return names;
+}
+
 Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options,
                      const std::vector<std::string>* classes) {
   const DataFormat format = options.format ? *options.format : detect_data_format(dir);
@@ -59,6 +75,16 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
     case DataFormat::cifar10: throw Error("CIFAR-10 batches are not read yet");
   }
   if (options.transpose && format != DataFormat::idx) throw Error("--transpose applies to IDX files only");
+  if (!options.class_names.empty()) {
+    if (format == DataFormat::folder)
+      throw Error(dir + ": image folders are named by their folders; class names cannot be given for them");
+    for (auto& [code, name] : raw.names) {
+      if (code < 0 || std::size_t(code) >= options.class_names.size())
+        throw Error(dir + ": label " + std::to_string(code) + " has no name among the " +
+                    std::to_string(options.class_names.size()) + " class names given");
+      name = options.class_names[std::size_t(code)];
+    }
+  }
   return assign_classes(std::move(raw), classes, dir + (split == Split::train ? " (train)" : " (test)"));
 }
 
