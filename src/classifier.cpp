@@ -202,7 +202,7 @@ Prediction Classifier::classify(std::span<const std::uint8_t> pixels, int width,
 }
 
 DatasetPredictions Classifier::predict(const Dataset& data, int threads) const {
-  data.check_consistent("dataset");
+  data.check_images("dataset");
   check_channels(model().spec, data.channels);
   impl_->encoder.check_size(data.cols, data.rows);
   const int classes = this->classes();

@@ -26,7 +26,9 @@ struct Dataset {
   int rows = 0;
   int cols = 0;
   std::vector<std::uint8_t> images;  // count × channels × rows × cols: each image its planes, each row-major
-  std::vector<std::uint8_t> labels;  // count class indices, each below classes.size()
+  // count class indices, each below classes.size(); empty for unlabelled images (Kaggle's test.csv), which
+  // can be classified but not trained or evaluated on.
+  std::vector<std::uint8_t> labels;
   std::vector<std::string> classes = digit_class_names();  // the name of each class, by index
   std::string name;  // where it came from, e.g. the data folder's name (stored in models trained on it)
 
@@ -38,8 +40,9 @@ struct Dataset {
   Dataset head(std::size_t n) const { return slice(0, n); }
   // Examples [first, first + n), clipped to the dataset.
   Dataset slice(std::size_t first, std::size_t n) const;
-  // Throws lenet5::Error unless the buffers hold count images of channels × rows × cols and count labels,
-  // each below classes.size().
+  // Throws lenet5::Error unless the buffers hold count images of channels × rows × cols.
+  void check_images(const std::string& what) const;
+  // check_images, and count labels, each below classes.size(): unlabelled images are an error saying so.
   void check_consistent(const std::string& what) const;
 };
 

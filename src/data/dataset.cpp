@@ -13,11 +13,19 @@ std::vector<std::string> digit_class_names() {
   return names;
 }
 
-void Dataset::check_consistent(const std::string& what) const {
-  if (channels < 1 || rows < 1 || cols < 1 || images.size() != count * image_size() || labels.size() != count)
+void Dataset::check_images(const std::string& what) const {
+  if (channels < 1 || rows < 1 || cols < 1 || images.size() != count * image_size())
     throw Error(what + ": the dataset's buffers do not hold " + std::to_string(count) + " images of " +
-                std::to_string(channels) + "x" + std::to_string(rows) + "x" + std::to_string(cols) +
-                " and their labels");
+                std::to_string(channels) + "x" + std::to_string(rows) + "x" + std::to_string(cols));
+}
+
+void Dataset::check_consistent(const std::string& what) const {
+  check_images(what);
+  if (labels.empty() && count > 0)
+    throw Error(what + ": the images have no labels (such as Kaggle's test.csv): they can be classified, not "
+                "trained or evaluated on");
+  if (labels.size() != count)
+    throw Error(what + ": " + std::to_string(labels.size()) + " labels for " + std::to_string(count) + " images");
   if (classes.empty() || classes.size() > kMaxClasses)
     throw Error(what + ": " + std::to_string(classes.size()) + " classes (1 to " + std::to_string(kMaxClasses) +
                 " are possible)");
@@ -39,8 +47,10 @@ Dataset Dataset::slice(std::size_t first, std::size_t n) const {
   subset.name = name;
   const auto image_begin = images.begin() + static_cast<std::ptrdiff_t>(first * image_size());
   subset.images.assign(image_begin, image_begin + static_cast<std::ptrdiff_t>(kept * image_size()));
-  const auto label_begin = labels.begin() + static_cast<std::ptrdiff_t>(first);
-  subset.labels.assign(label_begin, label_begin + static_cast<std::ptrdiff_t>(kept));
+  if (!labels.empty()) {
+    const auto label_begin = labels.begin() + static_cast<std::ptrdiff_t>(first);
+    subset.labels.assign(label_begin, label_begin + static_cast<std::ptrdiff_t>(kept));
+  }
   return subset;
 }
 
