@@ -47,4 +47,17 @@ std::vector<std::string> read_class_names(const std::string& path);
 Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options = {},
                      const std::vector<std::string>* classes = nullptr);
 
+// One CSV file in Kaggle's layout: a header row, then per image its label and its n×n grey pixels
+// row-major (n up to 32), each an integer 0–255. A file whose rows are the pixels alone (n×n fields, as
+// Kaggle's test.csv) is unlabelled: `labels` and `classes` are then empty, which predicting accepts and
+// training and evaluating refuse. Otherwise the classes are as load_dataset's: the label values in order,
+// or matched to `classes` by name. Throws lenet5::Error naming the file and line for anything wrong in it.
+Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes = nullptr);
+
+// Kaggle's submission file: the header "ImageId,Label", then "1,<class name>", "2,…", one line per
+// prediction (class indices into `classes`), in order; a name holding a comma or a quote is quoted. Written
+// atomically (a temporary file renamed over `path`); throws lenet5::Error naming the path.
+void write_csv_submission(const std::string& path, const std::vector<int>& predictions,
+                          const std::vector<std::string>& classes);
+
 }  // namespace lenet5

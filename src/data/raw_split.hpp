@@ -23,4 +23,9 @@ Dataset assign_classes(RawSplit raw, const std::vector<std::string>* classes, co
 // `emnist-letters-train-images-idx3-ubyte`), classes named by a `*mapping.txt` when the folder has one.
 RawSplit read_idx_split(const std::string& dir, Split split, bool transpose);
 
+// CSV: the folder's one `*train*.csv` or `*test*.csv` in Kaggle's layout (lenet5/data_formats.hpp's
+// read_csv_images). A file without a label column (Kaggle's test.csv) is DataNotFound for the test split,
+// an error for the training split.
+RawSplit read_csv_split(const std::string& dir, Split split);
+
 }  // namespace lenet5
