@@ -1,4 +1,5 @@
-// lenet5 predict: read the digit, or the number, in people's pictures.
+// lenet5 predict: read the digit, or the number, in people's pictures; or classify a CSV file's images and
+// write Kaggle's submission.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "cli.hpp"
 #include "lenet5/classifier.hpp"
+#include "lenet5/data_formats.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/image_io.hpp"
 #include "lenet5/model.hpp"
@@ -20,7 +22,8 @@ namespace {
 
 const CommandSpec kSpec{
     "predict",
-    "lenet5 predict [--model M] IMAGE... | FOLDER | - [options]",
+    "lenet5 predict [--model M] IMAGE... | FOLDER | - [options]\n"
+    "       lenet5 predict [--model M] --csv FILE [--out SUBMISSION] [--json]",
     "Reads the handwritten digit (or with --number, the number) in each picture: a photo, a scan or a\n"
     "drawing, PNG, JPEG, BMP, PGM/PPM or WebP, any size. Each is prepared as MNIST's digits were: grey,\n"
     "ink told from the paper (dark on light or light on dark, uneven light, tinted paper, noise), cropped,\n"
@@ -32,7 +35,10 @@ const CommandSpec kSpec{
     "taken as the model, as --model.\n"
     "Each answer carries its confidence (the top probability; for the classic preset the softmax of the\n"
     "negated RBF penalties) and margin (top minus second). A page without ink is 'no digit found'. A file\n"
-    "that cannot be read gets its own error, the others are still read, and the exit code is then 1.",
+    "that cannot be read gets its own error, the others are still read, and the exit code is then 1.\n"
+    "With --csv, the images are the rows of a CSV file in Kaggle's layout (a header, then per row the label,\n"
+    "if the file has one, and the n x n pixels, 0-255, each image as the model was trained on), classified\n"
+    "as they are; the accuracy is printed when the file has labels, and --out writes Kaggle's submission.",
     {model_option(),
      {"number", "", "read a whole number: the digits left to right, touching ones cut apart"},
      {"min-confidence", "P", "reject (status 'rejected') instead of guessing below confidence P (0-1; with\n"
@@ -40,10 +46,16 @@ const CommandSpec kSpec{
      {"invert", "WHEN", "auto (default): the paper is the picture's majority; yes: dark ink on light;\n"
                         "                          no: light ink on dark (a plain model: yes inverts the\n"
                         "                          grey levels, auto and no keep them)"},
-     {"json", "", "one object per picture: file, status (ok, rejected, no_digit, error), prediction,\n"
-                  "                          confidence, margin, probabilities, error; with --number, digits"},
+     {"json", "", "one object per picture: file, status (ok, rejected, no_digit, error), prediction\n"
+                  "                          (the class index), class_name, confidence, margin,\n"
+                  "                          probabilities, error; with --number, digits. With --csv, one\n"
+                  "                          object: file, count, correct, accuracy (null unlabelled), out"},
      {"show", "", "draw each prepared 28x28 digit in the terminal"},
-     {"save-input", "FILE", "write the prepared digit(s) as a PNG (FILE-2.png, ... for later pictures)"}},
+     {"save-input", "FILE", "write the prepared digit(s) as a PNG (FILE-2.png, ... for later pictures)"},
+     {"csv", "FILE", "classify the images of a CSV file (Kaggle's train.csv or test.csv layout)\n"
+                     "                          instead of pictures"},
+     {"out", "FILE", "with --csv: write Kaggle's submission there, 'ImageId,Label' then one line\n"
+                     "                          per row ('1,7', ...; the model's class names)"}},
     0, 1u << 20};
 
 const char* const kImageExtensions[] = {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".pgm", ".ppm", ".pnm",
@@ -136,13 +148,14 @@ struct Answer {
   std::string error;
 };
 
-std::string digit_text(const std::vector<lenet5::DigitReading>& digits) {
+// The digits' labels one after the other, or with `names`, their class names.
+std::string digit_text(const std::vector<lenet5::DigitReading>& digits, const std::vector<std::string>* names = nullptr) {
   std::string text;
-  for (const auto& digit : digits) text += std::to_string(digit.label);
+  for (const auto& digit : digits) text += names ? (*names)[std::size_t(digit.label)] : std::to_string(digit.label);
   return text;
 }
 
-std::string json_of(const std::string& file, const Answer& answer, bool number) {
+std::string json_of(const std::string& file, const Answer& answer, bool number, const std::vector<std::string>& names) {
   const bool read = !answer.digits.empty();
   float confidence = 1, margin = 1;
   for (const auto& digit : answer.digits) {
@@ -152,13 +165,18 @@ std::string json_of(const std::string& file, const Answer& answer, bool number) 
   std::string out = "{\"file\":" + json_string(file) + ",\"status\":" + json_string(answer.status) + ",\"prediction\":";
   if (answer.status != "ok") out += "null";
   else out += number ? json_string(digit_text(answer.digits)) : std::to_string(answer.digits[0].label);
+  out += ",\"class_name\":";
+  if (answer.status != "ok") out += "null";
+  else out += json_string(digit_text(answer.digits, &names));
   out += ",\"confidence\":" + (read ? json_number(confidence) : "null") +
          ",\"margin\":" + (read ? json_number(margin) : "null") + ",\"probabilities\":" +
          (read && !number ? json_array(answer.digits[0].probabilities, json_number) : "null");
   if (number) {
-    out += ",\"digits\":" + json_array(answer.digits, [](const lenet5::DigitReading& digit) {
+    out += ",\"digits\":" + json_array(answer.digits, [&](const lenet5::DigitReading& digit) {
       const auto& box = digit.prepared.box;
-      return "{\"prediction\":" + std::to_string(digit.label) + ",\"confidence\":" + json_number(digit.confidence) +
+      return "{\"prediction\":" + std::to_string(digit.label) +
+             ",\"class_name\":" + json_string(names[std::size_t(digit.label)]) +
+             ",\"confidence\":" + json_number(digit.confidence) +
              ",\"margin\":" + json_number(digit.margin) + ",\"box\":[" + std::to_string(box.x) + "," +
              std::to_string(box.y) + "," + std::to_string(box.width) + "," + std::to_string(box.height) + "]}";
     });
@@ -167,18 +185,55 @@ std::string json_of(const std::string& file, const Answer& answer, bool number) 
   return out;
 }
 
-std::string text_of(const std::string& file, const Answer& answer, bool number) {
+std::string text_of(const std::string& file, const Answer& answer, bool number, const std::vector<std::string>& names) {
   if (answer.status == "error") return file + ": error: " + answer.error;
   if (answer.status == "no_digit") return file + ": no digit found";
   std::string readings;
   for (const auto& digit : answer.digits) {
     char reading[64];
-    std::snprintf(reading, sizeof reading, "%d (%.1f%%, margin %.2f)", digit.label, 100.0 * digit.confidence,
-                  double(digit.margin));
-    readings += (readings.empty() ? "" : ", ") + std::string(reading);
+    std::snprintf(reading, sizeof reading, " (%.1f%%, margin %.2f)", 100.0 * digit.confidence, double(digit.margin));
+    readings += (readings.empty() ? "" : ", ") + names[std::size_t(digit.label)] + reading;
   }
   const std::string out = file + ": " + (number ? digit_text(answer.digits) + "  [" + readings + "]" : readings);
   return answer.status == "rejected" ? out + "  rejected: below --min-confidence" : out;
+}
+
+std::string shape_text(int channels, int rows, int cols) {
+  return std::to_string(rows) + "x" + std::to_string(cols) + " " +
+         (channels == 1 ? std::string("grey") : channels == 3 ? std::string("colour") : std::to_string(channels) + "-channel");
+}
+
+// --csv: every row's class, the accuracy where the file has labels, Kaggle's submission with --out. The rows
+// are classified as they are (no preparation), so they must have the shape of the model's training images.
+int predict_csv(const Args& args, const std::string& csv, const lenet5::Classifier& classifier) {
+  const lenet5::Model& model = classifier.model();
+  const std::vector<std::string> names = lenet5::class_names(model);
+  const lenet5::Dataset data = lenet5::read_csv_images(csv, &names);
+  const lenet5::Shape& shape = model.image_shape;
+  if (data.channels != shape.channels || data.rows != shape.height || data.cols != shape.width)
+    throw lenet5::Error(csv + ": " + shape_text(data.channels, data.rows, data.cols) + " images, but the model reads " +
+                        shape_text(shape.channels, shape.height, shape.width) + " images (those it was trained on)");
+  const std::vector<int> predictions = classifier.predict(data).labels;
+  const std::optional<std::string> out = args.get("out");
+  if (out) lenet5::write_csv_submission(*out, predictions, names);
+  const bool labelled = !data.labels.empty();
+  std::size_t correct = 0;
+  for (std::size_t i = 0; labelled && i < data.count; ++i) correct += predictions[i] == data.labels[i];
+  const double accuracy = labelled ? double(correct) / double(data.count) : 0.0;
+  if (args.flag("json")) {
+    const std::string line = "{\"file\":" + json_string(csv) + ",\"count\":" + std::to_string(data.count) +
+                             ",\"correct\":" + (labelled ? std::to_string(correct) : "null") +
+                             ",\"accuracy\":" + (labelled ? json_number(accuracy) : "null") +
+                             ",\"out\":" + (out ? json_string(*out) : "null") + "}";
+    std::puts(line.c_str());
+    return 0;
+  }
+  std::printf("%s: %zu images classified", csv.c_str(), data.count);
+  if (labelled) std::printf(", %zu correct, accuracy %.2f%%", correct, 100.0 * accuracy);
+  if (out) std::printf("; submission written to %s", out->c_str());
+  else if (!labelled) std::printf("; --out FILE writes them as Kaggle's submission");
+  std::printf("\n");
+  return 0;
 }
 
 int run(const Args& args) {
@@ -193,8 +248,17 @@ int run(const Args& args) {
     positional_model = arguments[0];
     arguments.erase(arguments.begin());
   }
+  const std::optional<std::string> csv = args.get("csv");
+  if (args.flag("out") && !csv) throw UsageError("--out writes the submission of --csv's images; it needs --csv");
+  if (csv) {
+    if (!arguments.empty()) throw UsageError("--csv classifies the file's rows; name no pictures with it");
+    for (const char* option : {"number", "min-confidence", "invert", "show", "save-input"})
+      if (args.flag(option)) throw UsageError(std::string("--") + option + " is for pictures, not --csv's rows");
+    return predict_csv(args, *csv, lenet5::Classifier(lenet5::load_model(model_path(args, positional_model))));
+  }
   if (arguments.empty()) throw UsageError("name at least one image, folder or '-'");
   const lenet5::Classifier classifier(lenet5::load_model(model_path(args, positional_model)));
+  const std::vector<std::string> names = lenet5::class_names(classifier.model());
   const lenet5::InputPreparation preparation = classifier.model().preparation;
   if (number && preparation != lenet5::InputPreparation::digit)
     throw UsageError("--number reads digits, and this model's input preparation is " + lenet5::to_string(preparation));
@@ -227,7 +291,7 @@ int run(const Args& args) {
       answer = {"error", {}, error.what()};
       failed = true;
     }
-    const std::string line = json ? json_of(file, answer, number) : text_of(file, answer, number);
+    const std::string line = json ? json_of(file, answer, number, names) : text_of(file, answer, number, names);
     std::puts(line.c_str());
     if (args.flag("show") && !answer.digits.empty()) show(side_by_side(answer.digits));
   }

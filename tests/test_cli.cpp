@@ -28,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "lenet5/classifier.hpp"
 #include "lenet5/dataset.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/image_io.hpp"
@@ -68,6 +69,8 @@ void write_bytes(const fs::path& path, const Bytes& bytes) {
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
+
+void write_text(const fs::path& path, const std::string& text) { write_bytes(path, Bytes(text.begin(), text.end())); }
 
 std::string read_text(const fs::path& path) {
   const Bytes bytes = read_bytes(path);
@@ -1151,6 +1154,174 @@ TEST_F(Cli, PredictNeedsAnImage) {
   expect_failure(lenet5({"predict", model_.string(), "x.pgm", "--invert", "maybe"}), 2,
                  {"--invert must be auto, yes or no"});
   expect_failure(lenet5({"predict", model_.string(), "x.pgm", "--min-confidence", "2"}), 2, {"--min-confidence"});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CSV files in Kaggle's layout: training on them, and predict --csv's submission
+
+// The header, then per image its label (when `labels` has one per image) and its pixels.
+std::string csv_of(const std::vector<lenet5::GreyImage>& images, const std::vector<int>& labels = {}) {
+  std::string text = labels.empty() ? "" : "label";
+  for (int i = 0; i < images.at(0).width * images[0].height; ++i) {
+    if (!text.empty()) text += ',';
+    text += "pixel" + std::to_string(i);
+  }
+  text += '\n';
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (!labels.empty()) text += std::to_string(labels[i]) + ",";
+    for (const std::uint8_t pixel : images[i].pixels) text += std::to_string(pixel) + ",";
+    text.back() = '\n';
+  }
+  return text;
+}
+
+std::vector<lenet5::GreyImage> synthetic_digits(const std::vector<int>& labels, std::mt19937& random) {
+  std::vector<lenet5::GreyImage> images;
+  for (const int label : labels) images.push_back(synthetic_digit(label, random));
+  return images;
+}
+
+// Kaggle's submission for `images`, as `model_file`'s classifier reads them: the expected file, byte for byte.
+std::string expected_submission(const fs::path& model_file, const std::vector<lenet5::GreyImage>& images) {
+  lenet5::Dataset data;
+  data.count = images.size();
+  data.rows = images.at(0).height;
+  data.cols = images[0].width;
+  for (const auto& image : images) data.images.insert(data.images.end(), image.pixels.begin(), image.pixels.end());
+  const lenet5::Classifier classifier(lenet5::load_model(model_file.string()));
+  const std::vector<std::string> names = lenet5::class_names(classifier.model());
+  std::string text = "ImageId,Label\n";
+  const std::vector<int> predictions = classifier.predict(data).labels;
+  for (std::size_t i = 0; i < predictions.size(); ++i)
+    text += std::to_string(i + 1) + "," + names.at(std::size_t(predictions[i])) + "\n";
+  return text;
+}
+
+TEST_F(Cli, PredictCsvWritesKaggleSubmission) {
+  std::mt19937 random(11);
+  std::vector<int> labels;
+  for (int i = 0; i < 40; ++i) labels.push_back(i % 10);
+  const auto images = synthetic_digits(labels, random);
+  const fs::path test = scratch_ / "test.csv", submission = scratch_ / "submission.csv";
+  write_text(test, csv_of(images));
+  const CommandResult result = lenet5({"predict", "--model", model_.string(), "--csv", test.string(), "--out",
+                                       submission.string()});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_EQ(result.out, test.string() + ": 40 images classified; submission written to " + submission.string() + "\n");
+  const std::string expected = expected_submission(model_, images);
+  EXPECT_EQ(read_text(submission), expected);
+
+  // With labels, the accuracy too: the rows whose submitted class is their label (the last ten mislabelled).
+  for (std::size_t i = 30; i < labels.size(); ++i) labels[i] = (labels[i] + 5) % 10;
+  std::size_t correct = 0;
+  const auto lines = lines_of(expected);
+  for (std::size_t i = 0; i < labels.size(); ++i) correct += lines.at(i + 1) == std::to_string(i + 1) + "," + std::to_string(labels[i]);
+  ASSERT_GT(correct, 15u) << "the suite's model reads its synthetic digits";
+  write_text(scratch_ / "train.csv", csv_of(images, labels));
+  const CommandResult json = lenet5({"predict", model_.string(), "--csv", (scratch_ / "train.csv").string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json;
+  const Json summary = parse_json(json.out);
+  EXPECT_EQ(summary["count"].number(), 40);
+  EXPECT_EQ(summary["correct"].number(), double(correct));
+  EXPECT_NEAR(summary["accuracy"].number(), double(correct) / 40, 1e-9);
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(summary["out"].value));
+  const CommandResult text = lenet5({"predict", model_.string(), "--csv", (scratch_ / "train.csv").string()});
+  EXPECT_THAT(text.out, HasSubstr(": 40 images classified, " + std::to_string(correct) + " correct, accuracy ")) << text;
+}
+
+// A model's class names: in the submission, predict's text and --json's class_name.
+TEST_F(Cli, PredictNamesTheModelsClasses) {
+  lenet5::Model model = lenet5::initialize_model(lenet5::fit_to_data(lenet5::modern_preset(), 1, 3), 5);
+  model.classes = {"cat", "dog", "7"};
+  model.preparation = lenet5::InputPreparation::plain;
+  const fs::path model_file = scratch_ / "named.model";
+  lenet5::save_model(model, model_file.string());
+  std::mt19937 random(3);
+  const auto images = synthetic_digits({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, random);
+  const std::string csv = csv_of(images);
+  write_text(scratch_ / "test.csv", csv);
+  const fs::path submission = scratch_ / "submission.csv";
+  ASSERT_EQ(lenet5({"predict", model_file.string(), "--csv", (scratch_ / "test.csv").string(), "--out",
+                    submission.string()}).exit_code, 0);
+  EXPECT_EQ(read_text(submission), expected_submission(model_file, images));
+
+  const std::string image = save_image(images[0], "zero.png");
+  const CommandResult json = lenet5({"predict", model_file.string(), image, "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json;
+  const Json answer = parse_json(json.out);
+  const std::string name = model.classes.at(std::size_t(answer["prediction"].number()));
+  EXPECT_EQ(answer["class_name"].string(), name);
+  const CommandResult text = lenet5({"predict", model_file.string(), image});
+  EXPECT_EQ(text.out.substr(0, text.out.find(" (")), image + ": " + name) << text;
+}
+
+// A digits model's class names are its digits, for a picture and for each digit of a number.
+TEST_F(Cli, PredictJsonGivesTheClassNameOfDigitsAndNumbers) {
+  const auto single = predict_json({save_image(square_blob(1), "blob.png")});
+  EXPECT_EQ(single.at(0)["class_name"].string(), std::to_string(int(single[0]["prediction"].number())));
+  lenet5::GreyImage two{192, 96, Bytes(192 * 96, 0)};
+  for (int y = 27; y < 63; ++y)
+    for (int x = 0; x < 192; ++x)
+      if ((x >= 18 && x < 42) || (x >= 90 && x < 114)) two.pixels[std::size_t(y) * two.width + x] = 255;
+  const auto number = predict_json({save_image(inverted(two), "two.png")}, {"--number"});
+  EXPECT_EQ(number.at(0)["class_name"].string(), number[0]["prediction"].string());
+  for (const Json& digit : number[0]["digits"].array())
+    EXPECT_EQ(digit["class_name"].string(), std::to_string(int(digit["prediction"].number())));
+  const auto blank = predict_json({save_image({60, 40, Bytes(60 * 40, 255)}, "blank.png")});
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(blank.at(0)["class_name"].value));
+}
+
+TEST_F(Cli, PredictCsvFailures) {
+  const std::string image = save_image(square_blob(1), "blob.png");
+  const std::string csv = (scratch_ / "test.csv").string();
+  expect_failure(lenet5({"predict", model_.string(), image, "--out", "s.csv"}), 2, {"--out", "needs --csv"});
+  expect_failure(lenet5({"predict", model_.string(), image, "--csv", csv}), 2, {"--csv", "name no pictures"});
+  expect_failure(lenet5({"predict", model_.string(), "--csv", csv, "--number"}), 2, {"--number is for pictures"});
+  expect_failure(lenet5({"predict", model_.string(), "--csv", csv}), 1, {csv + ": cannot open"});
+  std::mt19937 random(5);
+  const std::string small = csv_of({lenet5::GreyImage{16, 16, Bytes(256, 9)}});
+  write_text(csv, small);
+  expect_failure(lenet5({"predict", model_.string(), "--csv", csv, "--out", (scratch_ / "s.csv").string()}), 1,
+                 {csv + ": 16x16 grey images, but the model reads 28x28 grey images"});
+  EXPECT_FALSE(fs::exists(scratch_ / "s.csv"));
+  const std::string unknown = csv_of(synthetic_digits({1}, random), {12});
+  write_text(csv, unknown);
+  expect_failure(lenet5({"predict", model_.string(), "--csv", csv}), 1, {"class '12' is not among"});
+  const std::string cut = csv_of(synthetic_digits({1, 2}, random));
+  write_bytes(csv, Bytes(cut.begin(), cut.end() - 5));
+  expect_failure(lenet5({"predict", model_.string(), "--csv", csv}), 1, {csv + ":3: "});
+}
+
+// Kaggle's Digit Recognizer as it comes: train.csv with labels (here 3, 5 and 9), test.csv without. Training
+// holds out --validation images, and predict --csv writes the test set's submission in the data's classes.
+TEST_F(Cli, TrainsOnKaggleCsvAndSubmits) {
+  const fs::path data = scratch_ / "digit-recognizer";
+  fs::create_directories(data);
+  std::mt19937 random(17);
+  std::vector<int> blobs, labels;
+  for (int i = 0; i < 120; ++i) {
+    blobs.push_back(int(random() % 3));
+    labels.push_back(std::vector<int>{3, 5, 9}[std::size_t(blobs.back())]);
+  }
+  const std::string train = csv_of(synthetic_digits(blobs, random), labels);
+  write_text(data / "train.csv", train);
+  const auto test_images = synthetic_digits({0, 1, 2, 2}, random);
+  const std::string test = csv_of(test_images);
+  write_text(data / "test.csv", test);
+  const fs::path model = scratch_ / "kaggle.model";
+  const std::vector<std::string> recipe{"train", "--data", data.string(), "--epochs", "1", "--batch", "16",
+                                        "--threads", "2", "--out", model.string()};
+  expect_failure(lenet5(recipe), 1, {"test.csv: has no labels", "--validation N", "lenet5 predict --csv"});
+  std::vector<std::string> held_out = recipe;
+  held_out.insert(held_out.end(), {"--validation", "20"});
+  const CommandResult training = lenet5(held_out);
+  ASSERT_EQ(training.exit_code, 0) << training;
+  EXPECT_EQ(lenet5::load_model(model.string()).classes, (std::vector<std::string>{"3", "5", "9"}));
+  const fs::path submission = scratch_ / "submission.csv";
+  const CommandResult predicted =
+      lenet5({"predict", model.string(), "--csv", (data / "test.csv").string(), "--out", submission.string()});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted;
+  EXPECT_EQ(read_text(submission), expected_submission(model, test_images));
 }
 
 }  // namespace
