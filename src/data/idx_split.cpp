@@ -129,6 +129,15 @@ RawSplit read_idx_split(const std::string& dir, Split split, bool transpose) {
   return raw;
 }
 
+void rename_codes(RawSplit& raw, const std::vector<std::string>& names, const std::string& source) {
+  for (auto& [code, name] : raw.names) {
+    if (code < 0 || std::size_t(code) >= names.size())
+      throw Error(source + ": label " + std::to_string(code) + " has no name among the " +
+                  std::to_string(names.size()) + " class names given");
+    name = names[std::size_t(code)];
+  }
+}
+
 Dataset assign_classes(RawSplit raw, const std::vector<std::string>* classes, const std::string& source) {
   Dataset& data = raw.data;
   std::vector<std::string> names;

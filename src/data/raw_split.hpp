@@ -19,6 +19,10 @@ struct RawSplit {
 // otherwise each code's name must be one of `classes` (error naming `source` and the name otherwise).
 Dataset assign_classes(RawSplit raw, const std::vector<std::string>* classes, const std::string& source);
 
+// Names code k `names[k]` in place of the format's name (DataOptions::class_names); an error naming
+// `source` when a code has none.
+void rename_codes(RawSplit& raw, const std::vector<std::string>& names, const std::string& source);
+
 // IDX: `<prefix>-images-idx3-ubyte` and `-labels-idx1-ubyte` (MNIST's spellings, also EMNIST's
 // `emnist-letters-train-images-idx3-ubyte`), classes named by a `*mapping.txt` when the folder has one.
 RawSplit read_idx_split(const std::string& dir, Split split, bool transpose);

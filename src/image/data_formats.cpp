@@ -78,12 +78,7 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
   if (!options.class_names.empty()) {
     if (format == DataFormat::folder)
       throw Error(dir + ": image folders are named by their folders; class names cannot be given for them");
-    for (auto& [code, name] : raw.names) {
-      if (code < 0 || std::size_t(code) >= options.class_names.size())
-        throw Error(dir + ": label " + std::to_string(code) + " has no name among the " +
-                    std::to_string(options.class_names.size()) + " class names given");
-      name = options.class_names[std::size_t(code)];
-    }
+    rename_codes(raw, options.class_names, dir);
   }
   return assign_classes(std::move(raw), classes, dir + (split == Split::train ? " (train)" : " (test)"));
 }
