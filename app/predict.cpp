@@ -55,7 +55,8 @@ const CommandSpec kSpec{
      {"csv", "FILE", "classify the images of a CSV file (Kaggle's train.csv or test.csv layout)\n"
                      "                          instead of pictures"},
      {"out", "FILE", "with --csv: write Kaggle's submission there, 'ImageId,Label' then one line\n"
-                     "                          per row ('1,7', ...; the model's class names)"}},
+                     "                          per row ('1,7', ...; the model's class names)"},
+     classes_option()},
     0, 1u << 20};
 
 const char* const kImageExtensions[] = {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".pgm", ".ppm", ".pnm",
@@ -208,7 +209,15 @@ std::string shape_text(int channels, int rows, int cols) {
 int predict_csv(const Args& args, const std::string& csv, const lenet5::Classifier& classifier) {
   const lenet5::Model& model = classifier.model();
   const std::vector<std::string> names = lenet5::class_names(model);
-  const lenet5::Dataset data = lenet5::read_csv_images(csv, &names);
+  const std::optional<std::string> label_names = args.get("classes");
+  lenet5::Dataset data;
+  try {
+    data = lenet5::read_csv_images(csv, &names, label_names ? lenet5::read_class_names(*label_names)
+                                                            : std::vector<std::string>{});
+  } catch (const lenet5::UnknownClass& error) {  // labels that are numbers, for a model that names them
+    if (label_names) throw;
+    throw lenet5::Error(std::string(error.what()) + "; to name the file's labels as the model does, give --classes FILE");
+  }
   const lenet5::Shape& shape = model.image_shape;
   if (data.channels != shape.channels || data.rows != shape.height || data.cols != shape.width)
     throw lenet5::Error(csv + ": " + shape_text(data.channels, data.rows, data.cols) + " images, but the model reads " +
@@ -250,6 +259,7 @@ int run(const Args& args) {
   }
   const std::optional<std::string> csv = args.get("csv");
   if (args.flag("out") && !csv) throw UsageError("--out writes the submission of --csv's images; it needs --csv");
+  if (args.flag("classes") && !csv) throw UsageError("--classes names the labels of --csv's rows; it needs --csv");
   if (csv) {
     if (!arguments.empty()) throw UsageError("--csv classifies the file's rows; name no pictures with it");
     for (const char* option : {"number", "min-confidence", "invert", "show", "save-input"})

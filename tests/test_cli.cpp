@@ -1245,6 +1245,24 @@ TEST_F(Cli, PredictNamesTheModelsClasses) {
                     submission.string()}).exit_code, 0);
   EXPECT_EQ(read_text(submission), expected_submission(model_file, images));
 
+  // Labels that are numbers are named as the model's classes by --classes; without it, the error says so.
+  const auto lines = lines_of(read_text(submission));
+  std::vector<int> labels;
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    labels.push_back(int(i % 3));
+    correct += lines.at(i + 1) == std::to_string(i + 1) + "," + model.classes[i % 3];
+  }
+  write_text(scratch_ / "train.csv", csv_of(images, labels));
+  write_text(scratch_ / "names.txt", "cat\ndog\n7\n");
+  const std::vector<std::string> labelled{"predict", model_file.string(), "--csv", (scratch_ / "train.csv").string()};
+  expect_failure(lenet5(labelled), 1, {"class '0' is not among", "give --classes FILE"});
+  std::vector<std::string> named = labelled;
+  named.insert(named.end(), {"--classes", (scratch_ / "names.txt").string(), "--json"});
+  const CommandResult summary = lenet5(named);
+  ASSERT_EQ(summary.exit_code, 0) << summary;
+  EXPECT_EQ(parse_json(summary.out)["correct"].number(), double(correct));
+
   const std::string image = save_image(images[0], "zero.png");
   const CommandResult json = lenet5({"predict", model_file.string(), image, "--json"});
   ASSERT_EQ(json.exit_code, 0) << json;
@@ -1275,6 +1293,7 @@ TEST_F(Cli, PredictCsvFailures) {
   const std::string image = save_image(square_blob(1), "blob.png");
   const std::string csv = (scratch_ / "test.csv").string();
   expect_failure(lenet5({"predict", model_.string(), image, "--out", "s.csv"}), 2, {"--out", "needs --csv"});
+  expect_failure(lenet5({"predict", model_.string(), image, "--classes", "names.txt"}), 2, {"--classes", "needs --csv"});
   expect_failure(lenet5({"predict", model_.string(), image, "--csv", csv}), 2, {"--csv", "name no pictures"});
   expect_failure(lenet5({"predict", model_.string(), "--csv", csv, "--number"}), 2, {"--number is for pictures"});
   expect_failure(lenet5({"predict", model_.string(), "--csv", csv}), 1, {csv + ": cannot open"});

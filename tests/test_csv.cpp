@@ -110,6 +110,20 @@ TEST_F(CsvTest, ClassesSortByValueAndTheTestSplitTakesTheTrainingClasses) {
   EXPECT_THAT(error_from([&] { load(lenet5::Split::test, &digits); }), HasSubstr("class '200' is not among"));
 }
 
+// Names for the label values (--classes): the classes keep the values' order and take their names.
+TEST_F(CsvTest, LabelNamesNameTheValues) {
+  const std::string path = write("train.csv", kTrain);
+  const std::vector<std::string> names{"zero", "one", "two", "three", "four", "five", "six", "seven"};
+  const lenet5::Dataset data = lenet5::read_csv_images(path, nullptr, names);
+  EXPECT_EQ(data.classes, (std::vector<std::string>{"three", "seven"}));
+  EXPECT_EQ(data.labels, (Bytes{1, 0, 1}));
+  const std::vector<std::string> model{"seven", "three", "other"};
+  EXPECT_EQ(lenet5::read_csv_images(path, &model, names).labels, (Bytes{0, 1, 0}));
+  EXPECT_THROW(lenet5::read_csv_images(path, &model), lenet5::UnknownClass);
+  EXPECT_THAT(error_from([&] { lenet5::read_csv_images(path, nullptr, {"zero", "one", "two", "three"}); }),
+              HasSubstr(path + ": label 7 has no name among the 4 class names given"));
+}
+
 TEST_F(CsvTest, CrlfLineEndingsAMissingFinalNewlineAndBlankLinesReadTheSame) {
   write("train.csv", kTrain);
   const lenet5::Dataset plain = load(lenet5::Split::train);

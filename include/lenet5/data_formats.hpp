@@ -51,8 +51,10 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
 // row-major (n up to 32), each an integer 0–255. A file whose rows are the pixels alone (n×n fields, as
 // Kaggle's test.csv) is unlabelled: `labels` and `classes` are then empty, which predicting accepts and
 // training and evaluating refuse. Otherwise the classes are as load_dataset's: the label values in order,
-// or matched to `classes` by name. Throws lenet5::Error naming the file and line for anything wrong in it.
-Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes = nullptr);
+// named by `label_names` where given (as DataOptions::class_names), or matched to `classes` by name
+// (UnknownClass otherwise). Throws lenet5::Error naming the file and line for anything wrong in it.
+Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes = nullptr,
+                        const std::vector<std::string>& label_names = {});
 
 // Kaggle's submission file: the header "ImageId,Label", then "1,<class name>", "2,…", one line per
 // prediction (class indices into `classes`), in order; a name holding a comma or a quote is quoted. Written

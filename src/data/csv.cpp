@@ -206,7 +206,8 @@ RawSplit read_csv_split(const std::string& dir, Split split) {
   return raw;
 }
 
-Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes) {
+Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes,
+                        const std::vector<std::string>& label_names) {
   const CsvFile file = read_header(path);
   RawSplit raw = read_rows(file);
   raw.data.name = fs::path(path).stem().string();
@@ -214,6 +215,7 @@ Dataset read_csv_images(const std::string& path, const std::vector<std::string>*
     raw.data.classes.clear();
     return std::move(raw.data);
   }
+  if (!label_names.empty()) rename_codes(raw, label_names, path);
   return assign_classes(std::move(raw), classes, path);
 }
 
