@@ -323,6 +323,8 @@ def convert(args):
     name = args.name or os.path.basename(os.path.normpath(args.src))
     forms = [f for f in args.forms.split(",") if f]
     data = {s: LOADERS[form](args.src, s, classes) for s in SPLITS}
+    if "csv" in forms and data["train"].images.shape[1] != 1:
+        raise DataError(f"{args.src}: colour images; the CSV form is for grey images only (use --forms folder)")
     count = max(max(d.names) for d in data.values()) + 1
     names = classes if classes is not None else [str(v) for v in range(count)]
     folders = folder_names(names, classes is None, args.prefix)
