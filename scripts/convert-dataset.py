@@ -4,6 +4,7 @@
   /usr/bin/python3 scripts/convert-dataset.py SRC OUT [--classes "A,B,..." | --classes-file FILE]
                                              [--forms folder,csv] [--name NAME] [--prefix auto|always|never]
   /usr/bin/python3 scripts/convert-dataset.py --check DIR DIR [DIR ...] [--classes ... | --classes-file ...]
+  /usr/bin/python3 scripts/convert-dataset.py --self-test
 
 Converting: SRC is an IDX folder (MNIST/Fashion-MNIST file names: train-images-idx3-ubyte, t10k-labels-idx1-ubyte,
 …, plain or .gz; `test-` for `t10k-` and `.idx3-ubyte` spellings too) or a CIFAR-10 binary folder (data_batch_*.bin,
@@ -11,7 +12,7 @@ test_batch.bin, batches.meta.txt). It writes
   OUT/folder/{train,test}/<class folder>/<index>.png   an image folder: one PNG per image, grey (mode L) for IDX,
                                                        RGB for CIFAR, bytes exactly as in SRC; <index> is the
                                                        image's place in SRC's split, zero-padded (00000.png, …)
-  OUT/csv/<NAME>_train.csv, OUT/csv/<NAME>_test.csv     Kaggle's CSV (grey only): a header
+  OUT/csv/<NAME>_train.csv, OUT/csv/<NAME>_test.csv     Kaggle's CSV (square grey images only): a header
                                                        `label,pixel1,...,pixelN`, then one row per image, the label
                                                        value first, then the N pixels row-major, in SRC's order
   OUT/classes.tsv                                      label value, class name, class folder: one line per class
@@ -301,6 +302,8 @@ def write_folder(split_data, out, split, folders):
 def write_csv(split_data, path):
     if split_data.images.shape[1] != 1:
         raise DataError("the CSV form is for grey images only")
+    if split_data.images.shape[2] != split_data.images.shape[3]:
+        raise DataError("the CSV form is for square images only (its rows do not say the shape)")
     count = len(split_data.images)
     pixels = split_data.images.reshape(count, -1)
     header = "label," + ",".join(f"pixel{i + 1}" for i in range(pixels.shape[1]))
@@ -323,8 +326,10 @@ def convert(args):
     name = args.name or os.path.basename(os.path.normpath(args.src))
     forms = [f for f in args.forms.split(",") if f]
     data = {s: LOADERS[form](args.src, s, classes) for s in SPLITS}
-    if "csv" in forms and data["train"].images.shape[1] != 1:
-        raise DataError(f"{args.src}: colour images; the CSV form is for grey images only (use --forms folder)")
+    shape = data["train"].images.shape
+    if "csv" in forms and (shape[1] != 1 or shape[2] != shape[3]):
+        raise DataError(f"{args.src}: {shape[1]}x{shape[2]}x{shape[3]} images; the CSV form is for square grey "
+                        "images only (use --forms folder)")
     count = max(max(d.names) for d in data.values()) + 1
     names = classes if classes is not None else [str(v) for v in range(count)]
     folders = folder_names(names, classes is None, args.prefix)
@@ -380,7 +385,9 @@ def check(args):
         names = sorted(set().union(*(set(x.names.values()) for x in loaded)))
         reference, ref_digest = None, None
         for d, split in zip(args.dirs, loaded):
-            if split.images.shape[1:] != loaded[0].images.shape[1:]:
+            csv = "csv" in (split.form, loaded[0].form)  # CSV rows carry no shape: compare their pixel counts
+            if (split.images[0].size != loaded[0].images[0].size if csv
+                    else split.images.shape[1:] != loaded[0].images.shape[1:]):
                 print(f"  DIFFER: {d} has {split.images.shape[1:]} images, {args.dirs[0]} {loaded[0].images.shape[1:]}")
                 failed = True
                 continue
@@ -408,6 +415,54 @@ def check(args):
     return 1 if failed else 0
 
 
+def self_test():
+    """Converts a small made-up IDX dataset (12 classes, names needing every rule), checks the forms agree, then
+    checks that moving one image to another class and changing one CSV pixel are both caught."""
+    import shutil, tempfile
+    root = tempfile.mkdtemp(prefix="convert-dataset-")
+    try:
+        rng = np.random.default_rng(0)
+        src = os.path.join(root, "idx")
+        os.makedirs(src)
+        for split, n in (("train", 240), ("t10k", 60)):
+            images = rng.integers(0, 256, size=(n, 6, 6), dtype=np.uint8)
+            labels = (np.arange(n) % 12).astype(np.uint8)
+            with open(os.path.join(src, f"{split}-images-idx3-ubyte"), "wb") as f:
+                f.write(struct.pack(">HBBIII", 0, 8, 3, n, 6, 6) + images.tobytes())
+            with gzip.open(os.path.join(src, f"{split}-labels-idx1-ubyte.gz"), "wb") as f:
+                f.write(struct.pack(">HBBI", 0, 8, 1, n) + labels.tobytes())
+        names = ["T-shirt/top", "a:b", "Zebra", "Ankle boot", "x*y", "q?", "<c>", "d|e", 'f"g', "h\\i", "k", "L"]
+        classes = ",".join(names)
+        out = os.path.join(root, "out")
+        quiet = open(os.devnull, "w")
+        stdout, sys.stdout = sys.stdout, (quiet if not os.environ.get("SELF_TEST_VERBOSE") else sys.stdout)
+        try:
+            convert(argparse.Namespace(src=src, out=out, classes=classes, classes_file=None, forms="folder,csv",
+                                       name="t", prefix="auto"))
+            folders = sorted(os.listdir(os.path.join(out, "folder", "train")))
+            assert folders[0] == "00-T-shirt_top" and folders[-1] == "11-L", folders
+            args = argparse.Namespace(dirs=[src, os.path.join(out, "folder"), os.path.join(out, "csv")],
+                                      classes=classes, classes_file=None)
+            assert check(args) == 0, "the converted forms differ"
+            moved = sorted(os.listdir(os.path.join(out, "folder", "test", folders[0])))[0]
+            os.rename(os.path.join(out, "folder", "test", folders[0], moved),
+                      os.path.join(out, "folder", "test", folders[1], moved))
+            assert check(argparse.Namespace(dirs=args.dirs[:2], classes=classes, classes_file=None)) == 1
+            path = os.path.join(out, "csv", "t_test.csv")
+            lines = open(path).read().split("\n")
+            fields = lines[1].split(",")
+            fields[5] = str((int(fields[5]) + 1) % 256)
+            lines[1] = ",".join(fields)
+            open(path, "w").write("\n".join(lines))
+            assert check(argparse.Namespace(dirs=[src, args.dirs[2]], classes=classes, classes_file=None)) == 1
+        finally:
+            sys.stdout = stdout
+        print("self-test passed: 12 classes converted and checked; a moved image and a changed pixel were caught")
+        return 0
+    finally:
+        shutil.rmtree(root)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -420,8 +475,11 @@ def main():
     ap.add_argument("--name", help="CSV file stem (default: SRC's folder name)")
     ap.add_argument("--prefix", choices=["auto", "always", "never"], default="auto",
                     help="prefix class folders with the label value: when needed for label order (default)")
+    ap.add_argument("--self-test", action="store_true", help="convert and check a small made-up dataset")
     args = ap.parse_args()
     try:
+        if args.self_test:
+            return self_test()
         if args.dirs:
             if args.src or len(args.dirs) < 2:
                 ap.error("--check takes two or more folders and nothing else")
