@@ -16,6 +16,11 @@ test_batch.bin, batches.meta.txt). It writes
                                                        `label,pixel1,...,pixelN`, then one row per image, the label
                                                        value first, then the N pixels row-major, in SRC's order
   OUT/classes.tsv                                      label value, class name, class folder: one line per class
+  OUT/classes.txt, OUT/folder-classes.txt              the class names, and the class folders' names, one per
+                                                       line in label order: lenet5's `--classes FILE`, which names
+                                                       the label values of IDX and CSV data (classes.txt for the
+                                                       names themselves; folder-classes.txt to match the folder
+                                                       form's, e.g. to evaluate a folder-trained model on IDX)
 NAME defaults to SRC's folder name (…/fashion-mnist gives fashion-mnist_train.csv, as on Kaggle). The CSV keeps
 the label values (as Kaggle's does): readers name those classes by their value.
 
@@ -338,6 +343,9 @@ def convert(args):
         f.write("label\tclass\tfolder\n")
         for v, (n, folder) in enumerate(zip(names, folders)):
             f.write(f"{v}\t{n}\t{folder}\n")
+    for file, listed in (("classes.txt", names), ("folder-classes.txt", folders)):
+        with open(os.path.join(args.out, file), "w", encoding="utf-8") as f:
+            f.write("".join(n + "\n" for n in listed))
     for s in SPLITS:
         d = data[s]
         if "folder" in forms:
