@@ -1,5 +1,6 @@
 #pragma once
 // One split as a format reads it, before its labels become class indices, and the step that makes them so.
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,5 +32,17 @@ RawSplit read_idx_split(const std::string& dir, Split split, bool transpose);
 // read_csv_images). A file without a label column (Kaggle's test.csv) is DataNotFound for the test split,
 // an error for the training split.
 RawSplit read_csv_split(const std::string& dir, Split split);
+
+// CIFAR-10's binary batches: `data_batch_<n>.bin` (train), `test_batch.bin` (test), `batches.meta.txt`.
+RawSplit read_cifar10_split(const std::string& dir, Split split);
+
+// The data folder's own name, for Dataset::name ("data/cifar/" and "." name their folder too).
+inline std::string folder_name(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::absolute(dir, error);
+  path = (error ? std::filesystem::path(dir) : path).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();
+  return path.filename().string();
+}
 
 }  // namespace lenet5

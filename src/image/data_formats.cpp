@@ -72,7 +72,7 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
     case DataFormat::idx: raw = read_idx_split(dir, split, options.transpose); break;
     case DataFormat::folder: throw Error("image folders are not read yet");
     case DataFormat::csv: raw = read_csv_split(dir, split); break;
-    case DataFormat::cifar10: throw Error("CIFAR-10 batches are not read yet");
+    case DataFormat::cifar10: raw = read_cifar10_split(dir, split); break;
   }
   if (options.transpose && format != DataFormat::idx) throw Error("--transpose applies to IDX files only");
   if (!options.class_names.empty()) {
