@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lenet5/data_formats.hpp"
 #include "lenet5/dataset.hpp"
 
 namespace lenet5 {
@@ -32,6 +33,10 @@ RawSplit read_idx_split(const std::string& dir, Split split, bool transpose);
 // read_csv_images). A file without a label column (Kaggle's test.csv) is DataNotFound for the test split,
 // an error for the training split.
 RawSplit read_csv_split(const std::string& dir, Split split);
+
+// Image folders: `dir/train/<class>/…` and `dir/test/<class>/…` (src/image/folder_dataset.cpp says how
+// images of mixed channels and sizes become one split). In lenet5_image: it needs the decoders.
+RawSplit read_folder_split(const std::string& dir, Split split, const DataOptions& options);
 
 // CIFAR-10's binary batches: `data_batch_<n>.bin` (train), `test_batch.bin` (test), `batches.meta.txt`.
 RawSplit read_cifar10_split(const std::string& dir, Split split);

@@ -70,7 +70,7 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
   RawSplit raw;
   switch (format) {
     case DataFormat::idx: raw = read_idx_split(dir, split, options.transpose); break;
-    case DataFormat::folder: throw Error("image folders are not read yet");
+    case DataFormat::folder: raw = read_folder_split(dir, split, options); break;
     case DataFormat::csv: raw = read_csv_split(dir, split); break;
     case DataFormat::cifar10: raw = read_cifar10_split(dir, split); break;
   }

@@ -1,0 +1,327 @@
+// Image folders in torchvision's ImageFolder layout: DIR/train/<class>/<image> and DIR/test/<class>/<image>,
+// each class named by its folder. People's images differ in channels and size; a split is one tensor, so:
+//
+// - Which files: PNG, JPEG, BMP, PGM/PPM/PNM and WebP by extension (any case); the decoder then goes by
+//   content. Hidden files and folders (".name") are left out silently; other files are skipped and counted
+//   in one notice. Subfolders of a class folder are searched too (as ImageFolder does), except symbolic
+//   links to folders, which could loop. An image directly in the split folder has no class: an error
+//   rather than a silent loss.
+// - Classes: the class folders sorted by name (byte order); an empty one is an error, as is none at all.
+// - Channels: alpha is composited onto black (the background every format reads as 0); an RGB image whose
+//   channels are equal everywhere counts as grey. The split is colour (R, G, B) when any image is colour,
+//   and then grey images are replicated into the three channels; else it is grey.
+// - Size: an image larger than 32×32, LeNet-5's input field, is first shrunk to fit it (area averaging,
+//   aspect ratio kept). The split's size is then its most common image size (ties: the larger area, then
+//   the narrower); every image of another size is scaled (aspect kept) to fit it and centred on black.
+//   Each split has its own size: the network checks that the test split's fits.
+// - Bytes are kept as the files have them (no inversion).
+// Every rule that changes an image says so once through DataOptions::on_notice, with its count.
+// Any file that cannot be read or decoded aborts the whole load with the decoder's error, which names it.
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "core/thread_pool.hpp"
+#include "data/area_coverage.hpp"
+#include "data/raw_split.hpp"
+#include "lenet5/error.hpp"
+#include "lenet5/image_io.hpp"
+
+namespace lenet5 {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kMaxSide = 32;
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+
+bool is_hidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
+
+bool has_image_extension(const fs::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* known : {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".pnm", ".webp"})
+    if (extension == known) return true;
+  return false;
+}
+
+// The entries of `dir` sorted by name in byte order, so that classes and images come in a fixed order.
+std::vector<fs::directory_entry> sorted_entries(const fs::path& dir) {
+  std::vector<fs::directory_entry> entries;
+  std::error_code error;
+  for (fs::directory_iterator entry(dir, error), end; !error && entry != end; entry.increment(error))
+    entries.push_back(*entry);
+  if (error) throw Error(dir.string() + ": cannot list the folder: " + error.message());
+  std::sort(entries.begin(), entries.end(), [](const fs::directory_entry& a, const fs::directory_entry& b) {
+    return a.path().filename().string() < b.path().filename().string();
+  });
+  return entries;
+}
+
+// A split's image files, class by class.
+struct Listing {
+  std::vector<std::string> paths;
+  std::vector<std::uint8_t> codes;  // each image's class: its folder's place among the sorted class folders
+  std::map<int, std::string> names;
+  std::size_t skipped = 0;  // files that are not images by their extension
+  fs::path first_skipped;
+};
+
+void skip(Listing& listing, const fs::path& path) {
+  if (listing.skipped++ == 0) listing.first_skipped = path;
+}
+
+void list_class_images(const fs::path& dir, std::uint8_t code, Listing& listing) {
+  for (const fs::directory_entry& entry : sorted_entries(dir)) {
+    if (is_hidden(entry.path())) continue;
+    std::error_code error;
+    if (entry.is_directory(error)) {
+      if (entry.is_symlink(error))
+        skip(listing, entry.path());
+      else
+        list_class_images(entry.path(), code, listing);
+    } else if (has_image_extension(entry.path())) {
+      listing.paths.push_back(entry.path().string());
+      listing.codes.push_back(code);
+    } else {
+      skip(listing, entry.path());
+    }
+  }
+}
+
+Listing list_split(const fs::path& split_dir) {
+  std::error_code error;
+  if (!fs::is_directory(split_dir, error)) throw DataNotFound(split_dir.string() + ": no such folder");
+  Listing listing;
+  std::vector<fs::path> class_dirs;
+  for (const fs::directory_entry& entry : sorted_entries(split_dir)) {
+    if (is_hidden(entry.path())) continue;
+    if (entry.is_directory(error)) {
+      class_dirs.push_back(entry.path());
+    } else if (has_image_extension(entry.path())) {
+      throw Error(entry.path().string() + ": an image outside a class folder (each class's images go in " +
+                  (split_dir / "<class>").string() + "/)");
+    } else {
+      skip(listing, entry.path());
+    }
+  }
+  if (class_dirs.empty())
+    throw Error(split_dir.string() + ": no class folders (each class's images go in " +
+                (split_dir / "<class>").string() + "/)");
+  if (class_dirs.size() > kMaxClasses)
+    throw Error(split_dir.string() + ": " + std::to_string(class_dirs.size()) + " class folders, more than the " +
+                std::to_string(kMaxClasses) + " possible");
+  for (std::size_t code = 0; code < class_dirs.size(); ++code) {
+    const std::size_t before = listing.paths.size();
+    list_class_images(class_dirs[code], static_cast<std::uint8_t>(code), listing);
+    if (listing.paths.size() == before) throw Error(class_dirs[code].string() + ": no images");
+    listing.names[int(code)] = class_dirs[code].filename().string();
+  }
+  return listing;
+}
+
+// An image as the split holds it: 1 (grey) or 3 (R, G, B) planes, each row-major.
+struct Picture {
+  int width = 0;
+  int height = 0;
+  int channels = 1;
+  std::vector<std::uint8_t> planes;
+  bool transparent = false;  // had alpha below 255, now composited onto black
+  bool grey_rgb = false;     // stored as RGB with R = G = B everywhere, now grey
+  bool shrunk = false;       // was larger than kMaxSide × kMaxSide
+};
+
+Picture to_planes(const Image& image) {
+  const std::size_t area = std::size_t(image.width) * image.height;
+  const bool alpha = image.channels == 2 || image.channels == 4;
+  Picture picture{image.width, image.height, image.channels >= 3 ? 3 : 1, {}};
+  picture.planes.resize(area * picture.channels);
+  for (std::size_t p = 0; p < area; ++p) {
+    const std::uint8_t* pixel = &image.pixels[p * image.channels];
+    const unsigned opacity = alpha ? pixel[image.channels - 1] : 255;
+    picture.transparent = picture.transparent || opacity < 255;
+    for (int c = 0; c < picture.channels; ++c)
+      picture.planes[c * area + p] = static_cast<std::uint8_t>((pixel[c] * opacity + 127) / 255);
+  }
+  if (picture.channels == 3 && std::equal(picture.planes.begin(), picture.planes.begin() + area, picture.planes.begin() + area) &&
+      std::equal(picture.planes.begin(), picture.planes.begin() + area, picture.planes.begin() + 2 * area)) {
+    picture.channels = 1;
+    picture.planes.resize(area);
+    picture.grey_rgb = true;
+  }
+  return picture;
+}
+
+// The size of a `width` × `height` image scaled, aspect ratio kept, to fit `box_width` × `box_height`.
+std::pair<int, int> fitted_size(int width, int height, int box_width, int box_height) {
+  const double scale = std::min(double(box_width) / width, double(box_height) / height);
+  return {std::clamp(int(std::lround(width * scale)), 1, box_width),
+          std::clamp(int(std::lround(height * scale)), 1, box_height)};
+}
+
+// `picture` resampled to `width` × `height` by area averaging: each new pixel is the mean of the source area
+// it covers, up or down. Rows first, then columns, so every source pixel is read once per new row.
+Picture resized(const Picture& picture, int width, int height) {
+  Picture out = picture;
+  out.width = width;
+  out.height = height;
+  out.planes.assign(std::size_t(width) * height * picture.channels, 0);
+  const float step_x = float(picture.width) / float(width), step_y = float(picture.height) / float(height);
+  const std::size_t source_area = std::size_t(picture.width) * picture.height;
+  std::vector<float> rows(std::size_t(height) * picture.width);
+  for (int c = 0; c < picture.channels; ++c) {
+    const std::uint8_t* source = picture.planes.data() + c * source_area;
+    std::fill(rows.begin(), rows.end(), 0.0f);
+    for (int v = 0; v < height; ++v) {
+      float* row = &rows[std::size_t(v) * picture.width];
+      for (const auto& [y, weight] : coverage(float(v) * step_y, float(v + 1) * step_y, picture.height))
+        for (int x = 0; x < picture.width; ++x) row[x] += weight * float(source[std::size_t(y) * picture.width + x]);
+    }
+    std::uint8_t* target = out.planes.data() + c * std::size_t(width) * height;
+    for (int u = 0; u < width; ++u) {
+      const auto columns = coverage(float(u) * step_x, float(u + 1) * step_x, picture.width);
+      for (int v = 0; v < height; ++v) {
+        float sum = 0;
+        for (const auto& [x, weight] : columns) sum += weight * rows[std::size_t(v) * picture.width + x];
+        target[std::size_t(v) * width + u] = static_cast<std::uint8_t>(std::lround(std::min(sum / (step_x * step_y), 255.0f)));
+      }
+    }
+  }
+  return out;
+}
+
+Picture read_picture(const std::string& path) {
+  Picture picture = to_planes(read_image_file(path));
+  if (picture.width > kMaxSide || picture.height > kMaxSide) {
+    const auto [width, height] = fitted_size(picture.width, picture.height, kMaxSide, kMaxSide);
+    picture = resized(picture, width, height);
+    picture.shrunk = true;
+  }
+  return picture;
+}
+
+// Every file decoded on options.threads threads. Files are handed out in order, so when one fails all
+// before it have been taken: the error reported is always the first bad file's, however threads run.
+std::vector<Picture> read_pictures(const std::vector<std::string>& paths, const DataOptions& options) {
+  std::vector<Picture> pictures(paths.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::size_t error_index = paths.size();
+  std::exception_ptr error;
+  auto last_progress = std::chrono::steady_clock::now();
+  ThreadPool pool(options.threads);
+  pool.run([&](int thread) {
+    while (!failed.load(std::memory_order_relaxed)) {
+      const std::size_t index = next.fetch_add(1);
+      if (index >= paths.size()) break;
+      try {
+        pictures[index] = read_picture(paths[index]);
+      } catch (...) {
+        const std::lock_guard lock(error_mutex);
+        if (index < error_index) error_index = index, error = std::current_exception();
+        failed = true;
+      }
+      const std::size_t finished = done.fetch_add(1) + 1;
+      // Progress from the calling thread only (task 0), so the callback needs no locking.
+      if (thread == 0 && options.on_progress && std::chrono::steady_clock::now() - last_progress >= kProgressInterval) {
+        options.on_progress(finished, paths.size());
+        last_progress = std::chrono::steady_clock::now();
+      }
+    }
+  });
+  if (error) std::rethrow_exception(error);
+  if (options.on_progress) options.on_progress(paths.size(), paths.size());
+  return pictures;
+}
+
+// The most common (width, height); ties go to the larger area, then to the narrower.
+std::pair<int, int> most_common_size(const std::vector<Picture>& pictures) {
+  std::map<std::pair<int, int>, std::size_t> counts;
+  for (const Picture& picture : pictures) ++counts[{picture.width, picture.height}];
+  return std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+           return std::tuple(a.second, a.first.first * a.first.second) < std::tuple(b.second, b.first.first * b.first.second);
+         })->first;
+}
+
+// Writes `picture` as `channels` planes of `width` × `height` at `out`: scaled to fit and centred on black
+// when its size differs, a grey picture replicated into every channel.
+void place(const Picture& picture, int channels, int width, int height, std::uint8_t* out) {
+  std::optional<Picture> scaled;
+  if (picture.width != width || picture.height != height) {
+    const auto [fit_width, fit_height] = fitted_size(picture.width, picture.height, width, height);
+    scaled = resized(picture, fit_width, fit_height);
+  }
+  const Picture& fit = scaled ? *scaled : picture;
+  const int left = (width - fit.width) / 2, top = (height - fit.height) / 2;
+  const std::size_t plane = std::size_t(width) * height, fit_plane = std::size_t(fit.width) * fit.height;
+  std::fill(out, out + channels * plane, std::uint8_t{0});
+  for (int c = 0; c < channels; ++c) {
+    const std::uint8_t* source = fit.planes.data() + (fit.channels == 1 ? 0 : c) * fit_plane;
+    for (int y = 0; y < fit.height; ++y)
+      std::copy_n(source + std::size_t(y) * fit.width, fit.width, out + c * plane + std::size_t(top + y) * width + left);
+  }
+}
+
+std::string size_text(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
+
+}  // namespace
+
+RawSplit read_folder_split(const std::string& dir, Split split, const DataOptions& options) {
+  const fs::path split_dir = fs::path(dir) / (split == Split::train ? "train" : "test");
+  Listing listing = list_split(split_dir);
+  std::vector<Picture> pictures = read_pictures(listing.paths, options);
+
+  const auto notice = [&](std::size_t count, const std::string& noun, const std::string& what) {
+    if (count > 0 && options.on_notice)
+      options.on_notice(split_dir.string() + ": " + std::to_string(count) + " " + noun + (count == 1 ? " " : "s ") + what);
+  };
+  const auto count = [&](auto&& property) {
+    return static_cast<std::size_t>(std::count_if(pictures.begin(), pictures.end(), property));
+  };
+  const std::size_t colour_images = count([](const Picture& picture) { return picture.channels == 3; });
+  const int channels = colour_images > 0 ? 3 : 1;
+  const auto [width, height] = most_common_size(pictures);
+  notice(listing.skipped, "file", "skipped: not PNG, JPEG, BMP, PGM/PPM or WebP by extension (such as " +
+                                      listing.first_skipped.lexically_relative(split_dir).string() + ")");
+  notice(count([](const Picture& picture) { return picture.transparent; }), "image",
+         "with transparency composited onto black");
+  if (channels == 3)
+    notice(pictures.size() - colour_images, "grey image", "replicated into R, G and B, as the split has colour images");
+  else
+    notice(count([](const Picture& picture) { return picture.grey_rgb; }), "RGB image", "with R = G = B read as grey");
+  notice(count([](const Picture& picture) { return picture.shrunk; }), "image",
+         "larger than " + size_text(kMaxSide, kMaxSide) + " shrunk to fit it (area averaging, aspect ratio kept)");
+  notice(count([&](const Picture& picture) { return picture.width != width || picture.height != height; }), "image",
+         "not " + size_text(width, height) + " (the most common size) scaled to fit it (aspect ratio kept) and centred on black");
+
+  RawSplit raw;
+  Dataset& data = raw.data;
+  data.count = pictures.size();
+  data.channels = channels;
+  data.rows = height;
+  data.cols = width;
+  data.name = folder_name(dir);
+  data.images.resize(data.count * data.image_size());
+  for (std::size_t i = 0; i < pictures.size(); ++i) {
+    place(pictures[i], channels, width, height, data.images.data() + i * data.image_size());
+    pictures[i] = {};  // each picture's memory back as soon as it is placed
+  }
+  data.labels = std::move(listing.codes);
+  raw.names = std::move(listing.names);
+  return raw;
+}
+
+}  // namespace lenet5
