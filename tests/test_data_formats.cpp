@@ -1,11 +1,13 @@
 // load_dataset on image folders and CIFAR-10 batches, built here in a temporary folder: exact pixels, labels
-// and classes, the channel and size rules with their notices, and each error.
+// and classes, the channel and size rules with their notices, each error, and the same images read alike
+// from IDX, an image folder and CIFAR-10 batches.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <png.h>
 #include <unistd.h>  // getpid
 #include <webp/encode.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +34,19 @@ using lenet5::testing_util::error_from;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::StartsWith;
+
+// One example as a loader gives it: its bytes (planes) and its class name.
+using Example = std::pair<Bytes, std::string>;
+
+std::vector<Example> examples_of(const Dataset& data) {
+  std::vector<Example> examples;
+  for (std::size_t i = 0; i < data.count; ++i) {
+    const auto image = data.image(i);
+    examples.emplace_back(Bytes(image.begin(), image.end()), data.classes.at(data.labels[i]));
+  }
+  std::sort(examples.begin(), examples.end());
+  return examples;
+}
 
 Bytes image_bytes(const Dataset& data, std::size_t index) {
   const auto image = data.image(index);
@@ -398,6 +413,61 @@ TEST_F(DataFormatsTest, CifarMissingBatchesAreDataNotFound) {
   fs::remove(dir_ / "test_batch.bin");
   write("data_batch_1.bin", cifar_batch({{0, 0}}));
   EXPECT_EQ(not_found(Split::test), at("test_batch.bin") + ": no such file (the CIFAR-10 test batch)");
+}
+
+// ---- The same images in different formats ----
+
+// IDX files (MNIST's layout) for grey images of `side` × `side`.
+Bytes idx_file(const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes bytes{0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};
+  for (const std::uint32_t dim : dims)
+    for (const int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<std::uint8_t>(dim >> shift));
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
+TEST_F(DataFormatsTest, GreyImagesReadAlikeFromIdxAndAFolder) {
+  constexpr int kCount = 60, kSide = 28;
+  std::mt19937 random(11);
+  Bytes images(kCount * kSide * kSide), labels(kCount);
+  for (auto& pixel : images) pixel = static_cast<std::uint8_t>(random());
+  for (int i = 0; i < kCount; ++i) {
+    labels[i] = static_cast<std::uint8_t>(random() % 10);
+    const Bytes pixels(images.begin() + i * kSide * kSide, images.begin() + (i + 1) * kSide * kSide);
+    const std::string file = "folder/train/" + std::to_string(labels[i]) + "/" + std::to_string(i);
+    if (i % 2) grey_png(file + ".png", kSide, kSide, pixels);
+    else lenet5::write_pgm({kSide, kSide, pixels}, path(file + ".pgm"));
+  }
+  write("idx/train-images-idx3-ubyte", idx_file({kCount, kSide, kSide}, images));
+  write("idx/train-labels-idx1-ubyte", idx_file({kCount}, labels));
+  const Dataset from_idx = lenet5::load_dataset((dir_ / "idx").string(), Split::train);
+  const Dataset from_folder = lenet5::load_dataset((dir_ / "folder").string(), Split::train);
+  EXPECT_EQ(from_folder.channels, 1);
+  EXPECT_EQ(from_folder.classes, from_idx.classes);
+  EXPECT_EQ(examples_of(from_folder), examples_of(from_idx));
+}
+
+TEST_F(DataFormatsTest, ColourImagesReadAlikeFromCifarAndAFolder) {
+  constexpr int kCount = 20;
+  const std::vector<std::string> names{"frog", "horse", "ship"};
+  std::mt19937 random(12);
+  Bytes batch;
+  for (int i = 0; i < kCount; ++i) {
+    const auto label = static_cast<std::uint8_t>(random() % names.size());
+    Bytes planes(3072), rgb(3072);
+    for (auto& byte : planes) byte = static_cast<std::uint8_t>(random());
+    for (int p = 0; p < 1024; ++p)
+      for (int c = 0; c < 3; ++c) rgb[p * 3 + c] = planes[c * 1024 + p];
+    batch.push_back(label);
+    batch.insert(batch.end(), planes.begin(), planes.end());
+    ppm("folder/train/" + names[label] + "/" + std::to_string(i) + ".ppm", 32, 32, rgb);
+  }
+  write("cifar/data_batch_1.bin", batch);
+  write("cifar/batches.meta.txt", "frog\nhorse\nship\n");
+  const Dataset from_cifar = lenet5::load_dataset((dir_ / "cifar").string(), Split::train);
+  const Dataset from_folder = lenet5::load_dataset((dir_ / "folder").string(), Split::train);
+  EXPECT_EQ(from_folder.channels, 3);
+  EXPECT_EQ(examples_of(from_folder), examples_of(from_cifar));
 }
 
 }  // namespace
