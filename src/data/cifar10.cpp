@@ -40,7 +40,7 @@ std::vector<fs::path> training_batches(const std::string& dir) {
 }
 
 // `batches.meta.txt`: the class names, one per line, the label byte indexing the non-blank lines.
-std::vector<std::string> read_class_names(const fs::path& path) {
+std::vector<std::string> read_meta_names(const fs::path& path) {
   std::ifstream in(path);
   if (!in) throw Error(path.string() + ": cannot read the class names");
   std::vector<std::string> names;
@@ -94,7 +94,7 @@ RawSplit read_cifar10_split(const std::string& dir, Split split) {
   const fs::path meta = fs::path(dir) / "batches.meta.txt";
   std::error_code error;
   const std::optional<std::vector<std::string>> class_names =
-      fs::exists(meta, error) ? std::optional(read_class_names(meta)) : std::nullopt;
+      fs::exists(meta, error) ? std::optional(read_meta_names(meta)) : std::nullopt;
 
   RawSplit raw;
   raw.data.channels = 3;
