@@ -136,8 +136,9 @@ TEST_F(DataFormatsTest, FolderClassesSortByNameAndEveryFormatIsRead) {
   EXPECT_EQ(data.rows, 2);
   EXPECT_EQ(data.cols, 2);
   ASSERT_EQ(data.count, 6u);
-  EXPECT_THAT(data.labels, ElementsAre(0, 1, 1, 1, 2, 2));
-  EXPECT_EQ(data.images, (Bytes{9, 10, 11, 12, 200, 200, 200, 200, 13, 14, 15, 16, 17, 18, 19, 20, 5, 6, 7, 8, 1, 2, 3, 4}));
+  // Classes interleaved: ant's w, y, z at 1/6, 3/6, 5/6 of the way; cat's a, b at 1/4, 3/4; Dog's x at 1/2.
+  EXPECT_THAT(data.labels, ElementsAre(1, 2, 0, 1, 2, 1));
+  EXPECT_EQ(data.images, (Bytes{200, 200, 200, 200, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1, 2, 3, 4, 17, 18, 19, 20}));
   EXPECT_THAT(notices_, ElementsAre(at("train") + ": 2 RGB images with R = G = B read as grey"));
 }
 
@@ -155,6 +156,15 @@ TEST_F(DataFormatsTest, FolderTestSplitMatchesTrainingClassesByName) {
   grey_png("test/d/1.png", 1, 1, {6});
   EXPECT_THAT(error_from([&] { lenet5::load_dataset(dir_.string(), Split::test, {}, &train.classes); }),
               HasSubstr("class 'd' is not among the 3 classes"));
+}
+
+TEST_F(DataFormatsTest, FolderInterleavesClassesSoThatAnyTailHoldsEach) {
+  for (const char* name : {"a/1.png", "a/2.png", "a/3.png", "a/4.png", "a/5.png", "a/6.png", "b/1.png", "b/2.png", "c/1.png"})
+    grey_png(std::string("train/") + name, 1, 1, {static_cast<std::uint8_t>(name[2] - '0')});
+  const Dataset data = load(Split::train);
+  // a's six at 1/12, 3/12, …, 11/12; b's two at 3/12 and 9/12, each after a's image there; c's one at 6/12.
+  EXPECT_THAT(data.labels, ElementsAre(0, 0, 1, 0, 2, 0, 0, 1, 0));
+  EXPECT_THAT(data.images, ElementsAre(1, 2, 1, 3, 1, 4, 5, 2, 6));
 }
 
 TEST_F(DataFormatsTest, FolderSkipsHiddenFilesSilentlyAndOtherFilesInOneNotice) {
@@ -205,8 +215,9 @@ TEST_F(DataFormatsTest, FolderIsColourWhenAnyImageIsAndGreyIsReplicated) {
   ppm("train/b/grey.ppm", 2, 1, {9, 9, 9, 10, 10, 10});
   const Dataset data = load(Split::train);
   EXPECT_EQ(data.channels, 3);
-  EXPECT_EQ(image_bytes(data, 0), (Bytes{1, 4, 2, 5, 3, 6}));
-  EXPECT_EQ(image_bytes(data, 1), (Bytes{7, 8, 7, 8, 7, 8}));
+  // In the interleaved order b/grey.png, a/colour.ppm, b/grey.ppm.
+  EXPECT_EQ(image_bytes(data, 0), (Bytes{7, 8, 7, 8, 7, 8}));
+  EXPECT_EQ(image_bytes(data, 1), (Bytes{1, 4, 2, 5, 3, 6}));
   EXPECT_EQ(image_bytes(data, 2), (Bytes{9, 10, 9, 10, 9, 10}));
   EXPECT_THAT(notices_,
               ElementsAre(at("train") + ": 2 grey images replicated into R, G and B, as the split has colour images"));
@@ -237,9 +248,9 @@ TEST_F(DataFormatsTest, FolderScalesOtherSizesToTheMostCommonAndCentresThem) {
   ASSERT_EQ(data.rows, 4);
   ASSERT_EQ(data.cols, 4);
   ASSERT_EQ(data.count, 5u);
-  // Class b's files in name order: big, tall, wide.
-  EXPECT_EQ(image_bytes(data, 2), (Bytes{0, 0, 0, 0, 50, 50, 50, 50, 50, 50, 50, 50, 0, 0, 0, 0}));
-  EXPECT_EQ(image_bytes(data, 3), (Bytes{0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0}));
+  // In the interleaved order b/big, a/1, b/tall, a/2, b/wide.
+  EXPECT_EQ(image_bytes(data, 0), (Bytes{0, 0, 0, 0, 50, 50, 50, 50, 50, 50, 50, 50, 0, 0, 0, 0}));
+  EXPECT_EQ(image_bytes(data, 2), (Bytes{0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0}));
   EXPECT_EQ(image_bytes(data, 4), (Bytes{0, 0, 0, 0, 10, 10, 20, 20, 10, 10, 20, 20, 0, 0, 0, 0}));
   EXPECT_THAT(notices_, ElementsAre(at("train") + ": 3 images not 4x4 (the most common size) scaled to fit it "
                                                   "(aspect ratio kept) and centred on black"));

@@ -7,6 +7,9 @@
 //   links to folders, which could loop. An image directly in the split folder has no class: an error
 //   rather than a silent loss.
 // - Classes: the class folders sorted by name (byte order); an empty one is an error, as is none at all.
+// - Order: the classes interleaved in proportion to their sizes (each class's images in name order), so
+//   that the first or last N images hold every class in its share: --limit and --validation (the last N
+//   held out) would otherwise take whole classes.
 // - Channels: alpha is composited onto black (the background every format reads as 0); an RGB image whose
 //   channels are equal everywhere counts as grey. The split is colour (R, G, B) when any image is colour,
 //   and then grey images are replicated into the three channels; else it is grey.
@@ -26,6 +29,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -101,6 +105,30 @@ void list_class_images(const fs::path& dir, std::uint8_t code, Listing& listing)
   }
 }
 
+// Reorders the listing (grouped by class) so that image j of a class of n images comes at (j + ½) / n of
+// the way through; ties in class order. Compared exactly: (2j + 1)·n' against (2j' + 1)·n.
+void interleave_classes(Listing& listing) {
+  std::vector<std::size_t> class_sizes(kMaxClasses, 0);
+  for (const std::uint8_t code : listing.codes) ++class_sizes[code];
+  std::vector<std::size_t> place_in_class(listing.codes.size(), 0);
+  for (std::size_t i = 1; i < listing.codes.size(); ++i)
+    if (listing.codes[i] == listing.codes[i - 1]) place_in_class[i] = place_in_class[i - 1] + 1;
+  std::vector<std::size_t> order(listing.codes.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return (2 * place_in_class[a] + 1) * class_sizes[listing.codes[b]] <
+           (2 * place_in_class[b] + 1) * class_sizes[listing.codes[a]];
+  });
+  std::vector<std::string> paths;
+  std::vector<std::uint8_t> codes;
+  for (const std::size_t i : order) {
+    paths.push_back(std::move(listing.paths[i]));
+    codes.push_back(listing.codes[i]);
+  }
+  listing.paths = std::move(paths);
+  listing.codes = std::move(codes);
+}
+
 Listing list_split(const fs::path& split_dir) {
   std::error_code error;
   if (!fs::is_directory(split_dir, error)) throw DataNotFound(split_dir.string() + ": no such folder");
@@ -129,6 +157,7 @@ Listing list_split(const fs::path& split_dir) {
     if (listing.paths.size() == before) throw Error(class_dirs[code].string() + ": no images");
     listing.names[int(code)] = class_dirs[code].filename().string();
   }
+  interleave_classes(listing);
   return listing;
 }
 
