@@ -210,14 +210,14 @@ TEST_F(DataFormatsTest, FolderRgbaBecomesColourPlanesOnBlack) {
 }
 
 TEST_F(DataFormatsTest, FolderIsColourWhenAnyImageIsAndGreyIsReplicated) {
-  ppm("train/a/colour.ppm", 2, 1, {1, 2, 3, 4, 5, 6});
+  ppm("train/a/colour.ppm", 2, 1, {1, 1, 3, 4, 4, 6});  // R = G but not B: colour
   grey_png("train/b/grey.png", 2, 1, {7, 8});
   ppm("train/b/grey.ppm", 2, 1, {9, 9, 9, 10, 10, 10});
   const Dataset data = load(Split::train);
   EXPECT_EQ(data.channels, 3);
   // In the interleaved order b/grey.png, a/colour.ppm, b/grey.ppm.
   EXPECT_EQ(image_bytes(data, 0), (Bytes{7, 8, 7, 8, 7, 8}));
-  EXPECT_EQ(image_bytes(data, 1), (Bytes{1, 4, 2, 5, 3, 6}));
+  EXPECT_EQ(image_bytes(data, 1), (Bytes{1, 4, 1, 4, 3, 6}));
   EXPECT_EQ(image_bytes(data, 2), (Bytes{9, 10, 9, 10, 9, 10}));
   EXPECT_THAT(notices_,
               ElementsAre(at("train") + ": 2 grey images replicated into R, G and B, as the split has colour images"));

@@ -53,7 +53,8 @@ std::vector<std::string> read_meta_names(const fs::path& path) {
 }
 
 // Appends the batch's records to `raw`; with `class_names` given (from `meta`), every label must index them.
-void read_batch(const fs::path& path, RawSplit& raw, const std::vector<std::string>* class_names, const fs::path& meta) {
+void read_batch(const fs::path& path, RawSplit& raw, const std::vector<std::string>* class_names,
+                const fs::path& meta) {
   std::error_code error;
   const std::uintmax_t length = fs::file_size(path, error);
   if (error) throw Error(path.string() + ": cannot read: " + error.message());

@@ -47,8 +47,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaxSide = 32;
-constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+constexpr int kMaxSide = 32;  // LeNet-5's input field
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);  // a progress bar's pace, not a flood
 
 bool is_hidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
 
@@ -184,8 +184,8 @@ Picture to_planes(const Image& image) {
     for (int c = 0; c < picture.channels; ++c)
       picture.planes[c * area + p] = static_cast<std::uint8_t>((pixel[c] * opacity + 127) / 255);
   }
-  if (picture.channels == 3 && std::equal(picture.planes.begin(), picture.planes.begin() + area, picture.planes.begin() + area) &&
-      std::equal(picture.planes.begin(), picture.planes.begin() + area, picture.planes.begin() + 2 * area)) {
+  const auto red = picture.planes.begin();
+  if (picture.channels == 3 && std::equal(red, red + area, red + area) && std::equal(red, red + area, red + 2 * area)) {
     picture.channels = 1;
     picture.planes.resize(area);
     picture.grey_rgb = true;
@@ -224,7 +224,8 @@ Picture resized(const Picture& picture, int width, int height) {
       for (int v = 0; v < height; ++v) {
         float sum = 0;
         for (const auto& [x, weight] : columns) sum += weight * rows[std::size_t(v) * picture.width + x];
-        target[std::size_t(v) * width + u] = static_cast<std::uint8_t>(std::lround(std::min(sum / (step_x * step_y), 255.0f)));
+        const float mean = std::min(sum / (step_x * step_y), 255.0f);
+        target[std::size_t(v) * width + u] = static_cast<std::uint8_t>(std::lround(mean));
       }
     }
   }
@@ -280,9 +281,12 @@ std::vector<Picture> read_pictures(const std::vector<std::string>& paths, const 
 std::pair<int, int> most_common_size(const std::vector<Picture>& pictures) {
   std::map<std::pair<int, int>, std::size_t> counts;
   for (const Picture& picture : pictures) ++counts[{picture.width, picture.height}];
-  return std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
-           return std::tuple(a.second, a.first.first * a.first.second) < std::tuple(b.second, b.first.first * b.first.second);
-         })->first;
+  const auto rank = [](const auto& size_count) {
+    const auto& [size, count] = size_count;
+    return std::tuple(count, size.first * size.second);
+  };
+  return std::max_element(counts.begin(), counts.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); })
+      ->first;
 }
 
 // Writes `picture` as `channels` planes of `width` × `height` at `out`: scaled to fit and centred on black
@@ -300,7 +304,8 @@ void place(const Picture& picture, int channels, int width, int height, std::uin
   for (int c = 0; c < channels; ++c) {
     const std::uint8_t* source = fit.planes.data() + (fit.channels == 1 ? 0 : c) * fit_plane;
     for (int y = 0; y < fit.height; ++y)
-      std::copy_n(source + std::size_t(y) * fit.width, fit.width, out + c * plane + std::size_t(top + y) * width + left);
+      std::copy_n(source + std::size_t(y) * fit.width, fit.width,
+                  out + c * plane + std::size_t(top + y) * width + left);
   }
 }
 
@@ -315,7 +320,8 @@ RawSplit read_folder_split(const std::string& dir, Split split, const DataOption
 
   const auto notice = [&](std::size_t count, const std::string& noun, const std::string& what) {
     if (count > 0 && options.on_notice)
-      options.on_notice(split_dir.string() + ": " + std::to_string(count) + " " + noun + (count == 1 ? " " : "s ") + what);
+      options.on_notice(split_dir.string() + ": " + std::to_string(count) + " " + noun + (count == 1 ? " " : "s ") +
+                        what);
   };
   const auto count = [&](auto&& property) {
     return static_cast<std::size_t>(std::count_if(pictures.begin(), pictures.end(), property));
@@ -334,7 +340,8 @@ RawSplit read_folder_split(const std::string& dir, Split split, const DataOption
   notice(count([](const Picture& picture) { return picture.shrunk; }), "image",
          "larger than " + size_text(kMaxSide, kMaxSide) + " shrunk to fit it (area averaging, aspect ratio kept)");
   notice(count([&](const Picture& picture) { return picture.width != width || picture.height != height; }), "image",
-         "not " + size_text(width, height) + " (the most common size) scaled to fit it (aspect ratio kept) and centred on black");
+         "not " + size_text(width, height) +
+             " (the most common size) scaled to fit it (aspect ratio kept) and centred on black");
 
   RawSplit raw;
   Dataset& data = raw.data;
