@@ -202,7 +202,7 @@ RawSplit read_csv_split(const std::string& dir, Split split) {
   if (!file.labelled)
     throw Error(path + ": has no labels (the pixels alone, no label column): nothing to train on");
   RawSplit raw = read_rows(file);
-  raw.data.name = fs::path(dir).filename().string();
+  raw.data.name = folder_name(dir);
   return raw;
 }
 

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "data/raw_split.hpp"
 #include "io/atomic_file.hpp"
 #include "lenet5/error.hpp"
 
@@ -233,7 +234,7 @@ Dataset load_mnist(const std::string& dir, Split split) {
                 std::to_string(*bad) + ", expected 0 to 9");
   }
   dataset.classes = digit_class_names();
-  dataset.name = std::filesystem::path(dir).filename().string();
+  dataset.name = folder_name(dir);
   return dataset;
 }
 

@@ -125,7 +125,7 @@ RawSplit read_idx_split(const std::string& dir, Split split, bool transpose) {
       throw Error(labels_path + ": label " + std::to_string(label) + " is not in " + *mapping);
     raw.names[label] = mapping ? name->second : std::to_string(label);
   }
-  raw.data.name = fs::path(dir).filename().string();
+  raw.data.name = folder_name(dir);
   return raw;
 }
 

@@ -30,14 +30,13 @@
 #include <map>
 #include <mutex>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "core/thread_pool.hpp"
-#include "data/area_coverage.hpp"
+#include "data/letterbox.hpp"
 #include "data/raw_split.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/image_io.hpp"
@@ -200,43 +199,13 @@ std::pair<int, int> fitted_size(int width, int height, int box_width, int box_he
           std::clamp(int(std::lround(height * scale)), 1, box_height)};
 }
 
-// `picture` resampled to `width` × `height` by area averaging: each new pixel is the mean of the source area
-// it covers, up or down. Rows first, then columns, so every source pixel is read once per new row.
-Picture resized(const Picture& picture, int width, int height) {
-  Picture out = picture;
-  out.width = width;
-  out.height = height;
-  out.planes.assign(std::size_t(width) * height * picture.channels, 0);
-  const float step_x = float(picture.width) / float(width), step_y = float(picture.height) / float(height);
-  const std::size_t source_area = std::size_t(picture.width) * picture.height;
-  std::vector<float> rows(std::size_t(height) * picture.width);
-  for (int c = 0; c < picture.channels; ++c) {
-    const std::uint8_t* source = picture.planes.data() + c * source_area;
-    std::fill(rows.begin(), rows.end(), 0.0f);
-    for (int v = 0; v < height; ++v) {
-      float* row = &rows[std::size_t(v) * picture.width];
-      for (const auto& [y, weight] : coverage(float(v) * step_y, float(v + 1) * step_y, picture.height))
-        for (int x = 0; x < picture.width; ++x) row[x] += weight * float(source[std::size_t(y) * picture.width + x]);
-    }
-    std::uint8_t* target = out.planes.data() + c * std::size_t(width) * height;
-    for (int u = 0; u < width; ++u) {
-      const auto columns = coverage(float(u) * step_x, float(u + 1) * step_x, picture.width);
-      for (int v = 0; v < height; ++v) {
-        float sum = 0;
-        for (const auto& [x, weight] : columns) sum += weight * rows[std::size_t(v) * picture.width + x];
-        const float mean = std::min(sum / (step_x * step_y), 255.0f);
-        target[std::size_t(v) * width + u] = static_cast<std::uint8_t>(std::lround(mean));
-      }
-    }
-  }
-  return out;
-}
-
 Picture read_picture(const std::string& path) {
   Picture picture = to_planes(read_image_file(path));
   if (picture.width > kMaxSide || picture.height > kMaxSide) {
     const auto [width, height] = fitted_size(picture.width, picture.height, kMaxSide, kMaxSide);
-    picture = resized(picture, width, height);
+    picture.planes = letterbox(picture.planes.data(), picture.channels, picture.width, picture.height, width, height);
+    picture.width = width;
+    picture.height = height;
     picture.shrunk = true;
   }
   return picture;
@@ -292,21 +261,14 @@ std::pair<int, int> most_common_size(const std::vector<Picture>& pictures) {
 // Writes `picture` as `channels` planes of `width` × `height` at `out`: scaled to fit and centred on black
 // when its size differs, a grey picture replicated into every channel.
 void place(const Picture& picture, int channels, int width, int height, std::uint8_t* out) {
-  std::optional<Picture> scaled;
-  if (picture.width != width || picture.height != height) {
-    const auto [fit_width, fit_height] = fitted_size(picture.width, picture.height, width, height);
-    scaled = resized(picture, fit_width, fit_height);
-  }
-  const Picture& fit = scaled ? *scaled : picture;
-  const int left = (width - fit.width) / 2, top = (height - fit.height) / 2;
-  const std::size_t plane = std::size_t(width) * height, fit_plane = std::size_t(fit.width) * fit.height;
-  std::fill(out, out + channels * plane, std::uint8_t{0});
-  for (int c = 0; c < channels; ++c) {
-    const std::uint8_t* source = fit.planes.data() + (fit.channels == 1 ? 0 : c) * fit_plane;
-    for (int y = 0; y < fit.height; ++y)
-      std::copy_n(source + std::size_t(y) * fit.width, fit.width,
-                  out + c * plane + std::size_t(top + y) * width + left);
-  }
+  const std::size_t plane = std::size_t(width) * height;
+  const bool fits = picture.width == width && picture.height == height;
+  const std::vector<std::uint8_t> fitted =
+      fits ? std::vector<std::uint8_t>{}
+           : letterbox(picture.planes.data(), picture.channels, picture.width, picture.height, width, height);
+  const std::uint8_t* planes = fits ? picture.planes.data() : fitted.data();
+  for (int c = 0; c < channels; ++c)
+    std::copy_n(planes + (picture.channels == 1 ? 0 : c) * plane, plane, out + c * plane);
 }
 
 std::string size_text(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
