@@ -80,15 +80,15 @@ int run(const Args& args) {
   for (std::size_t col = 0; col < classes; ++col) std::printf("%6zu", col);
   std::printf("\n");
   for (std::size_t row = 0; row < classes; ++row) {
-    std::printf("  %*s  ", width, label(row).c_str());
+    std::printf("  %-*s  ", width, label(row).c_str());
     for (std::size_t col = 0; col < classes; ++col) std::printf("%6zu", result.confusion[row][col]);
     std::printf("\n");
   }
-  std::printf("\n  %*s  precision  recall  errors\n", width, "class");
+  std::printf("\n  %-*s  precision  recall  errors\n", width, "class");
   for (std::size_t c = 0; c < classes; ++c) {
     std::size_t total = 0;
     for (std::size_t col = 0; col < classes; ++col) total += result.confusion[c][col];
-    std::printf("  %*s  %8.2f%%  %6.2f%%  %6zu\n", width, label(c).c_str(), 100.0 * result.precision[c],
+    std::printf("  %-*s  %8.2f%%  %6.2f%%  %6zu\n", width, label(c).c_str(), 100.0 * result.precision[c],
                 100.0 * result.recall[c], total - result.confusion[c][c]);
   }
   return 0;
