@@ -133,12 +133,14 @@ lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vect
       std::fflush(stderr);
     };
   options.on_notice = [&](const std::string& message) { std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), message.c_str()); };
-  try {
-    return lenet5::load_dataset(dir, split, options, classes);
-  } catch (const lenet5::DataNotFound& error) {
-    throw lenet5::DataNotFound(std::string(error.what()) +
-                               "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
-  }
+  // No dataset at all: say how to get one. (A split missing from a dataset is the caller's to explain.)
+  if (!options.format) try {
+      options.format = lenet5::detect_data_format(dir);
+    } catch (const lenet5::DataNotFound& error) {
+      throw lenet5::DataNotFound(std::string(error.what()) +
+                                 "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
+    }
+  return lenet5::load_dataset(dir, split, options, classes);
 }
 
 namespace {

@@ -1330,7 +1330,9 @@ TEST_F(Cli, TrainsOnKaggleCsvAndSubmits) {
   const fs::path model = scratch_ / "kaggle.model";
   const std::vector<std::string> recipe{"train", "--data", data.string(), "--epochs", "1", "--batch", "16",
                                         "--threads", "2", "--out", model.string()};
-  expect_failure(lenet5(recipe), 1, {"test.csv: has no labels", "--validation N", "lenet5 predict --csv"});
+  const CommandResult unlabelled = lenet5(recipe);
+  expect_failure(unlabelled, 1, {"test.csv: has no labels", "--validation N", "lenet5 predict --csv"});
+  EXPECT_THAT(unlabelled.err, Not(HasSubstr("fetch-mnist"))) << "a dataset was found: no hint about getting MNIST";
   std::vector<std::string> held_out = recipe;
   held_out.insert(held_out.end(), {"--validation", "20"});
   const CommandResult training = lenet5(held_out);

@@ -179,7 +179,7 @@ TEST_F(CsvTest, AFileWithoutLabelsIsReadForPredictionOnly) {
     load(lenet5::Split::test);
     ADD_FAILURE() << "the unlabelled test split loaded";
   } catch (const lenet5::DataNotFound& error) {
-    EXPECT_THAT(error.what(), AllOf(HasSubstr(test + ": has no labels (Kaggle's test set"), HasSubstr("--validation N"),
+    EXPECT_THAT(error.what(), AllOf(HasSubstr(test + ": has no labels (Kaggle's test set"), HasSubstr("so it is no test split"),
                                     HasSubstr("lenet5 predict --csv " + test)));
   }
   write("train.csv", header(4, false) + "\n" + row({1, 2, 3, 4}) + "\n");

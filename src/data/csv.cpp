@@ -197,8 +197,8 @@ RawSplit read_csv_split(const std::string& dir, Split split) {
   const std::string path = find_csv_file(dir, split);
   const CsvFile file = read_header(path);
   if (!file.labelled && split == Split::test)
-    throw DataNotFound(path + ": has no labels (Kaggle's test set, the pixels alone): evaluate on training images "
-                       "held out with --validation N, and predict it with 'lenet5 predict --csv " + path + "'");
+    throw DataNotFound(path + ": has no labels (Kaggle's test set, the pixels alone), so it is no test split; "
+                       "'lenet5 predict --csv " + path + "' classifies it");
   if (!file.labelled)
     throw Error(path + ": has no labels (the pixels alone, no label column): nothing to train on");
   RawSplit raw = read_rows(file);
