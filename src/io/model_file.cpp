@@ -1,7 +1,4 @@
-// The model file, format version 3; versions 1 and 2 are still read (docs/model-format.md). Integers are written
-// byte by byte in little-endian order so the file is the same on every host.
-#include <zlib.h>
-
+// The model file, format version 3; versions 1 and 2 are still read (docs/model-format.md).
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -9,18 +6,18 @@
 #include <fstream>
 
 #include "io/atomic_file.hpp"
+#include "io/file_bytes.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/model.hpp"
 
 namespace lenet5 {
 namespace {
 
-constexpr std::array<std::uint8_t, 8> kMagic{'L', 'E', 'N', 'E', 'T', '5', 0x1A, '\n'};
 constexpr std::uint32_t kFormatVersion = 3;       // the version written
 constexpr std::uint32_t kFirstFormatVersion = 1;  // the oldest read: without the input preparation (digit)
 constexpr std::uint32_t kFirstVersionWithLabels = 3;  // the class names and the dataset's name
 constexpr std::size_t kMaxDescriptionBytes = std::size_t{1} << 20;
-constexpr std::size_t kVersionOffset = kMagic.size();
+constexpr std::size_t kVersionOffset = kModelMagic.size();
 constexpr std::size_t kPreparationOffset = kVersionOffset + 4;  // version 2 on
 // Where the description length is; the description follows it.
 constexpr std::size_t description_length_offset(std::uint32_t version) {
@@ -28,22 +25,6 @@ constexpr std::size_t description_length_offset(std::uint32_t version) {
 }
 constexpr std::size_t kCountBytes = 8;
 constexpr std::size_t kChecksumBytes = 4;
-
-std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
-  return static_cast<std::uint32_t>(crc32_z(crc32_z(0, nullptr, 0), data, size));
-}
-
-template <typename Unsigned>
-void put_le(std::vector<std::uint8_t>& out, Unsigned value) {
-  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-}
-
-template <typename Unsigned>
-Unsigned get_le(const std::uint8_t* in) {
-  Unsigned value = 0;
-  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) value |= static_cast<Unsigned>(Unsigned{in[i]} << (8 * i));
-  return value;
-}
 
 // summarize() validates the spec, but its messages cannot say which model they are about.
 std::size_t parameter_count(const NetworkSpec& spec, const std::string& context) {
@@ -73,35 +54,7 @@ void check_parameters(const NetworkSpec& spec, const std::vector<float>& paramet
 }
 
 // The labels block (version 3 on): "dataset NAME", "images C H W" (the training images' shape), then one
-// "class NAME" line per class, each name escaped so that it stays on its line: a backslash as \\, a line
-// feed as \n, a carriage return as \r.
-std::string escape_name(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
-  }
-  return out;
-}
-
-std::string unescape_name(const std::string& text, const std::string& context) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\\') {
-      out += text[i];
-      continue;
-    }
-    const char next = i + 1 < text.size() ? text[++i] : '\0';
-    if (next == '\\') out += '\\';
-    else if (next == 'n') out += '\n';
-    else if (next == 'r') out += '\r';
-    else throw Error(context + ": bad escape in a name of the labels block (only \\\\, \\n and \\r exist)");
-  }
-  return out;
-}
-
+// "class NAME" line per class, each name escaped so that it stays on its line (escape_name).
 std::string labels_text(const Model& model) {
   std::string text = "dataset " + escape_name(model.dataset) + "\n";
   const Shape& image = model.image_shape;
@@ -121,7 +74,7 @@ void parse_labels(const std::string& text, Model& model, const std::string& cont
     start = end + 1;
     ++line_number;
     if (line_number == 1 && line.starts_with("dataset ")) {
-      model.dataset = unescape_name(line.substr(8), context);
+      model.dataset = unescape_name(line.substr(8), context + ": the labels block");
     } else if (line_number == 2 && line.starts_with("images ")) {
       Shape& image = model.image_shape;
       char extra = 0;
@@ -129,7 +82,7 @@ void parse_labels(const std::string& text, Model& model, const std::string& cont
           image.channels < 1 || image.height < 1 || image.width < 1)
         throw Error(context + ": the labels block's 'images' line needs three positive sizes");
     } else if (line_number > 2 && line.starts_with("class ")) {
-      model.classes.push_back(unescape_name(line.substr(6), context));
+      model.classes.push_back(unescape_name(line.substr(6), context + ": the labels block"));
     } else {
       throw Error(context + ": the labels block has an unexpected line " + std::to_string(line_number) +
                   " (a 'dataset' line, an 'images' line, then 'class' lines)");
@@ -184,7 +137,7 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
                 " bytes, over the format's limit of 1 MiB");
   }
 
-  std::vector<std::uint8_t> bytes(kMagic.begin(), kMagic.end());
+  std::vector<std::uint8_t> bytes(kModelMagic.begin(), kModelMagic.end());
   bytes.reserve(description_length_offset(kFormatVersion) + 8 + description.size() + labels.size() + kCountBytes +
                 4 * model.parameters.size() + kChecksumBytes);
   put_le<std::uint32_t>(bytes, kFormatVersion);
@@ -206,8 +159,8 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
   const std::size_t size = bytes.size();
 
   // A short file that does not even start like a model file is reported as the wrong kind of file.
-  if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(size, kMagic.size())),
-                  kMagic.begin())) {
+  if (!std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(size, kModelMagic.size())),
+                  kModelMagic.begin())) {
     fail("not a lenet5 model file (it does not start with the LENET5 magic bytes)");
   }
   const auto truncated_header = [&](std::size_t header_bytes) {
@@ -295,9 +248,9 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
 
 bool is_model_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::array<char, kMagic.size()> start{};
+  std::array<char, kModelMagic.size()> start{};
   return in.read(start.data(), std::streamsize(start.size())) &&
-         std::equal(start.begin(), start.end(), kMagic.begin(), [](char a, std::uint8_t b) { return std::uint8_t(a) == b; });
+         std::equal(start.begin(), start.end(), kModelMagic.begin(), [](char a, std::uint8_t b) { return std::uint8_t(a) == b; });
 }
 
 void save_model(const Model& model, const std::string& path) {

@@ -1,12 +1,16 @@
 #include "nn/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include "lenet5/error.hpp"
 
 namespace lenet5::nn {
 
 void Optimizer::step(std::span<float> parameters, std::span<float* const> gradients, float learning_rate,
                      ThreadPool& pool) {
+  ++steps_;
   begin_step();
   pool.run([&](int task) {
     const std::size_t begin = parameters.size() * task / pool.size();
@@ -21,6 +25,27 @@ void Optimizer::step(std::span<float> parameters, std::span<float* const> gradie
   });
 }
 
+OptimizerState Optimizer::state() {
+  OptimizerState state{{}, steps_};
+  for (const std::vector<float>* buffer : buffers())
+    state.buffers.insert(state.buffers.end(), buffer->begin(), buffer->end());
+  return state;
+}
+
+void Optimizer::restore(const OptimizerState& state) {
+  std::size_t size = 0;
+  for (const std::vector<float>* buffer : buffers()) size += buffer->size();
+  if (state.buffers.size() != size)
+    throw Error("the optimizer's state has " + std::to_string(state.buffers.size()) + " values where it needs " +
+                std::to_string(size));
+  auto from = state.buffers.begin();
+  for (std::vector<float>* buffer : buffers()) {
+    std::copy_n(from, buffer->size(), buffer->begin());
+    from += static_cast<std::ptrdiff_t>(buffer->size());
+  }
+  steps_ = state.steps;
+}
+
 namespace {
 
 class SgdMomentum final : public Optimizer {
@@ -29,6 +54,8 @@ class SgdMomentum final : public Optimizer {
       : velocity_(count, 0.0f), momentum_(momentum), weight_decay_(weight_decay) {}
 
  private:
+  std::vector<std::vector<float>*> buffers() override { return {&velocity_}; }
+
   void update(float* __restrict parameters, const float* __restrict grad, float learning_rate, std::size_t begin,
               std::size_t end) override {
     float* __restrict velocity = velocity_.data();
@@ -50,10 +77,11 @@ class Adam final : public Optimizer {
  private:
   static constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kEpsilon = 1e-8f;
 
+  std::vector<std::vector<float>*> buffers() override { return {&first_, &second_}; }
+
   void begin_step() override {
-    ++steps_;
-    correction1_ = 1.0f - std::pow(kBeta1, float(steps_));
-    root_correction2_ = std::sqrt(1.0f - std::pow(kBeta2, float(steps_)));
+    correction1_ = 1.0f - std::pow(kBeta1, float(steps()));
+    root_correction2_ = std::sqrt(1.0f - std::pow(kBeta2, float(steps())));
   }
 
   void update(float* __restrict parameters, const float* __restrict grad, float learning_rate, std::size_t begin,
@@ -72,12 +100,11 @@ class Adam final : public Optimizer {
 
   std::vector<float> first_, second_;
   float weight_decay_;
-  long steps_ = 0;
   float correction1_ = 1.0f, root_correction2_ = 1.0f;
 };
 
 // Stochastic diagonal Levenberg-Marquardt (App. C): a per-parameter step η/(μ + h_kk) (eq. 21), the h_kk
-// fixed during a pass.
+// fixed during a pass. It carries nothing across passes: the trainer re-estimates h_kk before each.
 class Sdlm final : public Optimizer {
  public:
   Sdlm(std::size_t count, float mu, float weight_decay) : step_(count, 0.0f), mu_(mu), weight_decay_(weight_decay) {}
