@@ -10,6 +10,7 @@
 #include "core/thread_pool.hpp"
 #include "data/distortion.hpp"
 #include "data/input.hpp"
+#include "io/file_bytes.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/evaluate.hpp"
 #include "nn/loss.hpp"
@@ -163,6 +164,10 @@ class Trainer {
 
   void update(float learning_rate) { optimizer_->step(model_.parameters, gradients_, learning_rate, pool_); }
 
+  int threads() const { return pool_.size(); }
+  OptimizerState optimizer_state() { return optimizer_->state(); }
+  void restore_optimizer(const OptimizerState& state) { optimizer_->restore(state); }
+
   // For SDLM (App. C): each parameter's Gauss-Newton second derivative, averaged over `count` patterns.
   void estimate_curvature(const std::vector<std::uint32_t>& order, std::size_t count) {
     if (!optimizer_->needs_curvature()) return;
@@ -222,26 +227,35 @@ class Trainer {
   std::unique_ptr<nn::Optimizer> optimizer_;
 };
 
-}  // namespace
-
-void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
-           const TrainCallbacks& callbacks) {
+// Trains epochs epochs_done + 1 to options.epochs, the optimizer starting from `optimizer` (when
+// epochs_done > 0). Each epoch's order is the previous one's shuffled again, so the orders of the epochs
+// done are replayed: it costs a few milliseconds, and stores nothing.
+void train_from(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
+                int epochs_done, const OptimizerState& optimizer, const TrainCallbacks& callbacks) {
   validate(model, train_data, held_out, options);
   Trainer trainer(model, train_data, options);
+  if (epochs_done > 0) trainer.restore_optimizer(optimizer);
   // Reads the parameters as training changes them.
   const std::optional<Classifier> held_out_classifier =
       held_out ? std::optional<Classifier>(Classifier::borrowing(model)) : std::nullopt;
+  TrainCheckpoint checkpoint;
+  if (!options.checkpoint_path.empty()) {
+    checkpoint.options = options;
+    checkpoint.options.threads = trainer.threads();  // "all cores" may be another count where it resumes
+    checkpoint.data = fingerprint(train_data);
+  }
 
   Rng rng(options.seed);
   std::vector<std::uint32_t> order(train_data.count);
   std::iota(order.begin(), order.end(), 0u);
   const long steps_per_epoch = long((train_data.count + options.batch - 1) / options.batch);
   const long total_steps = steps_per_epoch * options.epochs;
-  long step = 0;
+  long step = steps_per_epoch * epochs_done;
   float learning_rate = options.learning_rate;
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(std::uint32_t(i))]);
+    if (epoch <= epochs_done) continue;
     const auto start = Clock::now();
     trainer.start_pass(epoch - 1);
     // App. C: the curvature is re-estimated on a few hundred patterns before each pass (here the first ones
@@ -276,9 +290,76 @@ void train(Model& model, const Dataset& train_data, const Dataset* held_out, con
     report.images_per_s = double(train_data.count) / report.seconds;
     report.learning_rate = learning_rate;
     if (held_out) report.held_out_accuracy = evaluate(*held_out_classifier, *held_out, options.threads).accuracy;
-    if (!options.checkpoint_path.empty()) save_model(model, options.checkpoint_path);
+    if (!options.checkpoint_path.empty()) {
+      checkpoint.model = model;
+      checkpoint.epochs_done = epoch;
+      checkpoint.optimizer = trainer.optimizer_state();
+      save_checkpoint(checkpoint, options.checkpoint_path);
+    }
     if (callbacks.on_epoch) callbacks.on_epoch(report);
   }
+}
+
+std::string describe(const DataFingerprint& data) {
+  return std::to_string(data.count) + " images of " + std::to_string(data.images.channels) + "x" +
+         std::to_string(data.images.height) + "x" + std::to_string(data.images.width) + " in " +
+         std::to_string(data.classes) + " classes";
+}
+
+void check_same_data(const DataFingerprint& run, const DataFingerprint& given) {
+  if (run == given) return;
+  const std::string start = "these are not the training data the run was checkpointed on: ";
+  if (run.count != given.count || run.images != given.images || run.classes != given.classes)
+    throw Error(start + "it trained on " + describe(run) + ", these are " + describe(given));
+  const std::string what = run.images_crc != given.images_crc ? "images"
+                           : run.labels_crc != given.labels_crc ? "labels"
+                                                                : "class names";
+  throw Error(start + "as many images of the same shape, but other " + what);
+}
+
+}  // namespace
+
+bool adapt_to_data(Model& model, const Dataset& data, std::uint64_t seed) {
+  check_channels(model.spec, data.channels);
+  InputEncoder(model.spec).check_size(data.cols, data.rows);
+  const bool replace_output = class_names(model) != data.classes;
+  if (replace_output) {
+    Model fresh = initialize_model(fit_to_data(model.spec, data.channels, int(data.classes.size())), seed);
+    // Layers are laid out in order, and only the last one changes size.
+    const std::size_t kept = nn::network_for(fresh).parameter_offset(fresh.spec.layers.size() - 1);
+    std::copy_n(model.parameters.begin(), kept, fresh.parameters.begin());
+    model.spec = std::move(fresh.spec);
+    model.parameters = std::move(fresh.parameters);
+  }
+  model.classes = data.classes;
+  model.dataset = data.name;
+  model.image_shape = {data.channels, data.rows, data.cols};
+  return replace_output;
+}
+
+DataFingerprint fingerprint(const Dataset& data) {
+  std::string names;
+  for (const std::string& name : data.classes) names += name + '\0';
+  return {.count = data.count,
+          .images = {data.channels, data.rows, data.cols},
+          .classes = static_cast<std::uint32_t>(data.classes.size()),
+          .images_crc = crc32_of(data.images.data(), data.images.size()),
+          .labels_crc = crc32_of(data.labels.data(), data.labels.size()),
+          .class_names_crc = crc32_of(reinterpret_cast<const std::uint8_t*>(names.data()), names.size())};
+}
+
+void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
+           const TrainCallbacks& callbacks) {
+  train_from(model, train_data, held_out, options, 0, {}, callbacks);
+}
+
+Model resume_training(const TrainCheckpoint& checkpoint, const Dataset& train_data, const Dataset* held_out,
+                      const TrainCallbacks& callbacks) {
+  check_same_data(checkpoint.data, fingerprint(train_data));
+  Model model = checkpoint.model;
+  train_from(model, train_data, held_out, checkpoint.options, checkpoint.epochs_done, checkpoint.optimizer,
+             callbacks);
+  return model;
 }
 
 }  // namespace lenet5

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lenet5/dataset.hpp"
 #include "lenet5/model.hpp"
@@ -40,7 +41,12 @@ struct TrainOptions {
   int curvature_samples = 500;    // patterns the SDLM curvature is averaged over before each pass
   std::uint64_t seed = 1;
   int threads = 0;                       // 0 = all cores
-  std::string checkpoint_path;           // written atomically after every epoch when not empty
+  // A checkpoint (save_checkpoint) written atomically after every epoch when not empty.
+  std::string checkpoint_path;
+  // How the front end read the training data, in its own words (the CLI: its data options): kept in the
+  // checkpoint for resuming, never read by train().
+  std::vector<std::string> data_source;
+  bool operator==(const TrainOptions&) const = default;
 };
 
 // The training a preset is meant for: modern the defaults above; classic the paper's (§III-B): SDLM with
@@ -82,5 +88,54 @@ struct TrainCallbacks {
 // Throws lenet5::Error when the loss turns NaN or infinite (divergence), naming epoch and batch.
 void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
            const TrainCallbacks& callbacks = {});
+
+// Fine-tuning: `model` (a trained one) made ready to train on `data`. Its network, input scaling and
+// parameters are kept, so its features see the new images as they saw the old; it takes the data's class
+// names, dataset name and image shape. When the data's classes are not the model's (another count, or other
+// names) its output layer is replaced by a fresh one, one output per class, initialised as initialize_model
+// would from `seed`; the function then returns true. Throws lenet5::Error when the data's channels are not
+// the model's, its images do not fit the input, or the output cannot be resized (the RBF output).
+bool adapt_to_data(Model& model, const Dataset& data, std::uint64_t seed);
+
+// What the optimizer carries from one step to the next: its step count, and its buffers one after the other
+// (SGD's velocity; Adam's first then second moments; none for SDLM, whose curvature is re-estimated before
+// every pass).
+struct OptimizerState {
+  std::vector<float> buffers;
+  std::uint64_t steps = 0;
+  bool operator==(const OptimizerState&) const = default;
+};
+
+// What a checkpoint records of the training data, to resume on the same examples only: their count and
+// shape, and the CRC-32 of the images, of the labels and of the class names (each followed by a NUL).
+struct DataFingerprint {
+  std::uint64_t count = 0;
+  Shape images;  // channels, rows, cols
+  std::uint32_t classes = 0;
+  std::uint32_t images_crc = 0, labels_crc = 0, class_names_crc = 0;
+  bool operator==(const DataFingerprint&) const = default;
+};
+DataFingerprint fingerprint(const Dataset& data);
+
+// A run after a whole epoch: everything resume_training needs to finish it as if it had never stopped.
+struct TrainCheckpoint {
+  Model model;           // after `epochs_done` epochs
+  // The run's options; `threads` the count it ran on (not 0), `checkpoint_path` where it was read from.
+  TrainOptions options;
+  int epochs_done = 0;
+  OptimizerState optimizer;
+  DataFingerprint data;  // of the training set
+};
+
+// The checkpoint file (docs/model-format.md): versioned and checksummed, written atomically; it holds the
+// model as a model file. Both throw lenet5::Error, load_checkpoint naming the file and what is wrong.
+void save_checkpoint(const TrainCheckpoint& checkpoint, const std::string& path);
+TrainCheckpoint load_checkpoint(const std::string& path);
+
+// Continues the run `checkpoint` records from its next epoch, writing checkpoints on as it did, and returns
+// the trained model: bit-identical to the run's had it not stopped, on the same kernels (the same machine, or
+// the same LENET5_ISA). Throws lenet5::Error when `train_data` is not the data the run trained on.
+Model resume_training(const TrainCheckpoint& checkpoint, const Dataset& train_data, const Dataset* held_out,
+                      const TrainCallbacks& callbacks = {});
 
 }  // namespace lenet5
