@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -24,6 +26,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -800,6 +803,189 @@ TEST_F(Cli, TrainStopsWhenTheLossExplodesWithoutOverflowing) {
       out, kSeed, {"--optimizer", "sgd", "--lr", "100", "--momentum", "0", "--schedule", "constant"}));
   expect_failure(result, 1, {"training diverged", "try a lower learning rate"});
   EXPECT_FALSE(fs::exists(out));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// train --resume and --from
+
+// Interrupts `train … --json` after its first epoch, every time: its stdout is a pipe already full, so the
+// report of epoch 1 (its first output, written after the epoch's checkpoint) can never be written; once the
+// checkpoint is there, the run is killed. Returns the run's stderr.
+std::string train_interrupted_after_first_epoch(const std::vector<std::string>& arguments, const fs::path& checkpoint,
+                                                const fs::path& capture_dir) {
+  int pipe_ends[2];
+  if (pipe(pipe_ends) != 0) throw std::runtime_error("pipe failed");
+  fcntl(pipe_ends[1], F_SETFL, O_NONBLOCK);
+  const std::vector<char> filler(4096, ' ');
+  for (const std::size_t size : {filler.size(), std::size_t{1}})  // whole pages, then any last byte
+    while (write(pipe_ends[1], filler.data(), size) > 0) {
+    }
+  fcntl(pipe_ends[1], F_SETFL, 0);  // the run's writes block
+
+  const fs::path err_path = capture_dir / "interrupted.stderr";
+  std::vector<std::string> words{LENET5_CLI};
+  words.insert(words.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_ends[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawn_error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) throw std::runtime_error(std::string("cannot start ") + LENET5_CLI);
+
+  int status = 0;
+  bool ended = false;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(checkpoint) && !ended && std::chrono::steady_clock::now() < give_up) {
+    ended = waitpid(pid, &status, WNOHANG) == pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!ended) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  close(pipe_ends[0]);
+  close(pipe_ends[1]);
+  const std::string err = read_text(err_path);
+  EXPECT_FALSE(ended) << "the run ended by itself (exit " << WEXITSTATUS(status) << ")\n" << err;
+  EXPECT_TRUE(fs::exists(checkpoint)) << err;
+  return err;
+}
+
+// Stopped after epoch 1 of 3 and resumed, a run saves the very model of the run never stopped: with Adam and
+// distortions, and with SGD; the resumed run reports epochs 2 and 3 only, and leaves no checkpoint.
+TEST_F(Cli, AnInterruptedRunResumesToTheSameModel) {
+  for (const std::vector<std::string>& options :
+       {std::vector<std::string>{"--distortions"}, std::vector<std::string>{"--optimizer", "sgd"}}) {
+    SCOPED_TRACE(options.front());
+    std::vector<std::string> extra{"--epochs", "3", "--limit", "160"};
+    extra.insert(extra.end(), options.begin(), options.end());
+    const fs::path whole = scratch_ / "whole.model", resumed = scratch_ / "resumed.model";
+    ASSERT_EQ(lenet5(train_arguments(whole, kSeed, extra)).exit_code, 0);
+    const fs::path checkpoint = resumed.string() + ".checkpoint";
+    train_interrupted_after_first_epoch(train_arguments(resumed, kSeed, extra), checkpoint, scratch_);
+    EXPECT_FALSE(fs::exists(resumed));
+
+    const CommandResult result = lenet5({"train", "--resume", checkpoint.string(), "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result;
+    const auto lines = lines_of(result.out);
+    ASSERT_EQ(lines.size(), 2u) << result;
+    EXPECT_EQ(parse_json(lines[0])["epoch"].number(), 2);
+    EXPECT_EQ(parse_json(lines[1])["epoch"].number(), 3);
+    EXPECT_EQ(read_bytes(resumed), read_bytes(whole)) << "the resumed run ended elsewhere";
+    EXPECT_FALSE(fs::exists(checkpoint));
+    fs::remove(whole);
+    fs::remove(resumed);
+  }
+}
+
+// The checkpoint names its data; moved, they are found again with --data; changed, they are refused. Other
+// options cannot change the run, and a file that is not a checkpoint is named as such.
+TEST_F(Cli, ResumingTakesTheRunsOwnDataAndOptions) {
+  const fs::path copy = scratch_ / "data", moved = scratch_ / "moved";
+  fs::copy(data_dir_, copy);
+  std::vector<std::string> arguments = train_arguments(scratch_ / "m.model", kSeed, {"--limit", "100", "--validation", "50"});
+  arguments[2] = copy.string();  // --data
+  const fs::path checkpoint = scratch_ / "m.model.checkpoint", kept = scratch_ / "kept.state";
+  train_interrupted_after_first_epoch(arguments, checkpoint, scratch_);
+  fs::copy_file(checkpoint, kept);
+
+  const CommandResult text = lenet5({"train", "--resume", checkpoint.string()});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out, AllOf(HasSubstr("resuming modern LeNet-5 at epoch 2 on 100 images from " + copy.string() +
+                                        " (validation: 50)"),
+                              HasSubstr("epoch  2/2"), Not(HasSubstr("epoch  1/2")),
+                              HasSubstr("saved " + (scratch_ / "m.model").string())))
+      << text;
+
+  fs::rename(copy, moved);
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--out", (scratch_ / "n.model").string()}), 1,
+                 {copy.string()});
+  const fs::path elsewhere = scratch_ / "elsewhere.model";
+  ASSERT_EQ(lenet5({"train", "--resume", kept.string(), "--data", moved.string(), "--out", elsewhere.string()}).exit_code, 0);
+  EXPECT_EQ(read_bytes(elsewhere), read_bytes(scratch_ / "m.model"));
+
+  Bytes labels = read_bytes(moved / "train-labels-idx1-ubyte");
+  labels[8 + 3] = static_cast<std::uint8_t>((labels[8 + 3] + 1) % 10);  // an image the run trained on
+  write_bytes(moved / "train-labels-idx1-ubyte", labels);
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--data", moved.string(), "--out", elsewhere.string()}), 1,
+                 {"these are not the training data the run was checkpointed on", "other labels"});
+
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--epochs", "5"}), 2,
+                 {"--resume continues the run with the options it was started with: --epochs"});
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--threads", "2"}), 2, {"--threads cannot be given"});
+  expect_failure(lenet5({"train", "--resume", kept.string()}), 2, {"say where to save the model with --out"});
+  expect_failure(lenet5({"train", "--resume", model_.string(), "--out", elsewhere.string()}), 1,
+                 {model_.string() + ": a model file, not a training checkpoint"});
+  Bytes damaged = read_bytes(kept);
+  damaged[damaged.size() / 3] ^= 1;
+  write_bytes(kept, damaged);
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--out", elsewhere.string()}), 1,
+                 {kept.string() + ": checksum mismatch"});
+  write_bytes(kept, Bytes(damaged.begin(), damaged.begin() + 100));
+  expect_failure(lenet5({"train", "--resume", kept.string(), "--out", elsewhere.string()}), 1,
+                 {kept.string() + ": truncated"});
+}
+
+// Fine-tuning the suite's model on two of its classes: the output layer is new, with two outputs; every
+// other layer starts from the model's (a learning rate of 1e-9 leaves it where it was), and so do its input
+// scaling and preparation.
+TEST_F(Cli, FromAModelFineTunesItOnDataOfOtherClasses) {
+  const fs::path two = scratch_ / "zeros-and-ones";
+  fs::create_directories(two);
+  for (const auto& [split, prefix] : {std::pair{lenet5::Split::train, "train"}, std::pair{lenet5::Split::test, "t10k"}}) {
+    const lenet5::Dataset data = lenet5::load_mnist(data_dir_.string(), split);
+    Bytes images, labels;
+    for (std::size_t i = 0; i < data.count; ++i)
+      if (data.labels[i] <= 1) {
+        const auto image = data.image(i);
+        images.insert(images.end(), image.begin(), image.end());
+        labels.push_back(data.labels[i]);
+      }
+    const auto count = static_cast<std::uint32_t>(labels.size());
+    write_bytes(two / (std::string(prefix) + "-images-idx3-ubyte"), idx_file({count, kSide, kSide}, images));
+    write_bytes(two / (std::string(prefix) + "-labels-idx1-ubyte"), idx_file({count}, labels));
+  }
+  const lenet5::Model start = lenet5::load_model(model_.string());
+  const fs::path tuned_path = scratch_ / "tuned.model";
+  const CommandResult result = lenet5({"train", "--from", model_.string(), "--data", two.string(), "--epochs", "1",
+                                       "--lr", "1e-9", "--threads", "2", "--out", tuned_path.string()});
+  ASSERT_EQ(result.exit_code, 0) << result;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("fine-tuning " + model_.string() + " on "),
+                                HasSubstr("replaced the output layer: 10 → 2 classes")))
+      << result;
+  const lenet5::Model tuned = lenet5::load_model(tuned_path.string());
+  EXPECT_EQ(lenet5::class_count(tuned.spec), 2);
+  EXPECT_EQ(tuned.classes, (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(tuned.dataset, "zeros-and-ones");
+  EXPECT_EQ(tuned.spec.scaling, start.spec.scaling);
+  EXPECT_EQ(tuned.preparation, lenet5::InputPreparation::digit);
+  const std::size_t output_weights = 84 * 10 + 10;
+  ASSERT_EQ(tuned.parameters.size(), start.parameters.size() - output_weights + 84 * 2 + 2);
+  for (std::size_t i = 0; i + output_weights < start.parameters.size(); ++i)
+    ASSERT_NEAR(tuned.parameters[i], start.parameters[i], 1e-6) << "parameter " << i;
+
+  // The model's own classes: the whole model is kept, and nothing is said about its output layer.
+  const fs::path same_path = scratch_ / "same.model";
+  const CommandResult same = lenet5({"train", "--from", model_.string(), "--data", data_dir_.string(), "--epochs", "1",
+                                     "--lr", "1e-9", "--limit", "64", "--threads", "2", "--out", same_path.string()});
+  ASSERT_EQ(same.exit_code, 0) << same;
+  EXPECT_THAT(same.out, Not(HasSubstr("replaced"))) << same;
+  const lenet5::Model kept = lenet5::load_model(same_path.string());
+  ASSERT_EQ(kept.parameters.size(), start.parameters.size());
+  for (std::size_t i = 0; i < start.parameters.size(); ++i)
+    ASSERT_NEAR(kept.parameters[i], start.parameters[i], 1e-6) << "parameter " << i;
+
+  expect_failure(lenet5({"train", "--from", model_.string(), "--preset", "classic", "--data", two.string()}), 2,
+                 {"--from keeps the model's network: --preset cannot be given with it"});
+  expect_failure(lenet5({"train", "--from", (scratch_ / "none.model").string(), "--data", two.string(), "--out",
+                         (scratch_ / "x.model").string()}),
+                 1, {"none.model: cannot open"});
 }
 
 // ---------------------------------------------------------------------------------------------------------
