@@ -970,16 +970,24 @@ TEST_F(Cli, FromAModelFineTunesItOnDataOfOtherClasses) {
   for (std::size_t i = 0; i + output_weights < start.parameters.size(); ++i)
     ASSERT_NEAR(tuned.parameters[i], start.parameters[i], 1e-6) << "parameter " << i;
 
-  // The model's own classes: the whole model is kept, and nothing is said about its output layer.
-  const fs::path same_path = scratch_ / "same.model";
+  // The model's own classes: the whole model is kept, and nothing is said about its output layer; --input
+  // sets the preparation, which a model fine-tuned from this one keeps.
+  const fs::path same_path = scratch_ / "same.model", again_path = scratch_ / "again.model";
   const CommandResult same = lenet5({"train", "--from", model_.string(), "--data", data_dir_.string(), "--epochs", "1",
-                                     "--lr", "1e-9", "--limit", "64", "--threads", "2", "--out", same_path.string()});
+                                     "--lr", "1e-9", "--limit", "64", "--input", "plain", "--threads", "2", "--out",
+                                     same_path.string()});
   ASSERT_EQ(same.exit_code, 0) << same;
   EXPECT_THAT(same.out, Not(HasSubstr("replaced"))) << same;
   const lenet5::Model kept = lenet5::load_model(same_path.string());
   ASSERT_EQ(kept.parameters.size(), start.parameters.size());
   for (std::size_t i = 0; i < start.parameters.size(); ++i)
     ASSERT_NEAR(kept.parameters[i], start.parameters[i], 1e-6) << "parameter " << i;
+  EXPECT_EQ(kept.preparation, lenet5::InputPreparation::plain);
+  ASSERT_EQ(lenet5({"train", "--from", same_path.string(), "--data", two.string(), "--epochs", "1", "--limit", "32",
+                    "--threads", "2", "--out", again_path.string()})
+                .exit_code,
+            0);
+  EXPECT_EQ(lenet5::load_model(again_path.string()).preparation, lenet5::InputPreparation::plain);
 
   expect_failure(lenet5({"train", "--from", model_.string(), "--preset", "classic", "--data", two.string()}), 2,
                  {"--from keeps the model's network: --preset cannot be given with it"});
