@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -231,6 +232,27 @@ TEST_F(ContinueTraining, DamagedCheckpointsAreRefusedSayingWhy) {
   EXPECT_THAT(load(Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'}),
               HasSubstr("not a lenet5 training checkpoint"));
   EXPECT_THAT(error_from([&] { load_model(options.checkpoint_path); }), HasSubstr("not a lenet5 model file"));
+
+  // The run description edited in place, its checksum made right again: each line is checked.
+  const auto edited = [&](const std::string& from, const std::string& to) {
+    const std::string text(good.begin(), good.end());
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    Bytes bytes = good;
+    std::copy(to.begin(), to.end(), bytes.begin() + std::ptrdiff_t(at));
+    const auto crc = static_cast<std::uint32_t>(crc32(0, bytes.data(), static_cast<uInt>(bytes.size() - 4)));
+    for (std::size_t i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    return bytes;
+  };
+  EXPECT_EQ(load(edited("batch 64", "batch 64")), "(no lenet5::Error thrown)");
+  EXPECT_THAT(load(edited("optimizer sgd", "optimizer xyz")),
+              HasSubstr(path + ": the run description: unknown optimizer 'xyz'"));
+  EXPECT_THAT(load(edited("batch 64", "batch 6x")), HasSubstr("batch '6x' is not a number"));
+  EXPECT_THAT(load(edited("learning_rate 0.003", "learning_rate nan()")),
+              HasSubstr("learning_rate is nan(), not a finite number"));
+  EXPECT_THAT(load(edited("epochs_done 1", "epochs_done 3")), HasSubstr("epoch 3 of 2 is not a run's epoch"));
+  EXPECT_THAT(load(edited("\nepochs 2\n", "\nepochz 2\n")),
+              HasSubstr("line 2 should be 'epochs …', it is 'epochz 2'"));
 
   // A checkpoint that cannot be resumed is not written.
   TrainCheckpoint wrong = checkpoint;

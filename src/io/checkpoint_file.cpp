@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <type_traits>
@@ -93,6 +94,8 @@ class RunReader {
     if constexpr (std::is_floating_point_v<Number>) result = std::from_chars(text.data(), end, number);
     else result = std::from_chars(text.data(), end, number, base);
     if (text.empty() || result.ec != std::errc() || result.ptr != end) fail(what + " '" + text + "' is not a number");
+    if constexpr (std::is_floating_point_v<Number>)
+      if (!std::isfinite(number)) fail(what + " is " + text + ", not a finite number");
     return number;
   }
 
