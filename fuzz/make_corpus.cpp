@@ -16,6 +16,7 @@
 #include "lenet5/image_io.hpp"
 #include "lenet5/model.hpp"
 #include "lenet5/network_spec.hpp"
+#include "lenet5/train.hpp"
 
 namespace fs = std::filesystem;
 using lenet5::testing_util::Bytes;
@@ -104,7 +105,7 @@ lenet5::NetworkSpec tiny_conv() {
   lenet5::NetworkSpec spec;
   spec.preset = "tinyconv";
   spec.input = {1, 6, 6};
-  spec.scaling = {InputScaling{-0.1f, 1.175f}};
+  spec.scaling = {lenet5::InputScaling{-0.1f, 1.175f}};
   spec.layers = {
       {"C1", lenet5::ConvSpec{2, 3, {}, lenet5::Activation::scaled_tanh}},
       {"S2", lenet5::SubsampleSpec{lenet5::Pooling::average, true, lenet5::Activation::logistic}},
@@ -123,7 +124,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  for (const char* folder : {"idx", "model", "image", "network_spec"}) fs::create_directories(root / folder);
+  for (const char* folder : {"idx", "model", "checkpoint", "image", "network_spec"})
+    fs::create_directories(root / folder);
 
   // IDX: 3 images of 2x3, their labels, and the images gzip-compressed.
   const Bytes images = idx({3, 2, 3}, {0, 255, 7, 8, 9, 10, 128, 0, 1, 2, 3, 4, 5, 6, 250, 251, 252, 253});
@@ -138,6 +140,27 @@ int main(int argc, char** argv) {
   lenet5::Model plain = lenet5::initialize_model(tiny_conv(), 3);
   plain.preparation = lenet5::InputPreparation::plain;
   write(root / "model/tiny-conv-plain.model", lenet5::serialize_model(plain));
+
+  // Checkpoints of tiny models after epoch 1 of 3: SGD's velocity, Adam's two moments, SDLM's nothing.
+  for (const auto& [optimizer, name] : {std::pair{lenet5::OptimizerKind::sgd, "sgd"},
+                                        std::pair{lenet5::OptimizerKind::adam, "adam"},
+                                        std::pair{lenet5::OptimizerKind::sdlm, "sdlm"}}) {
+    lenet5::TrainCheckpoint checkpoint;
+    const bool adam = optimizer == lenet5::OptimizerKind::adam;
+    checkpoint.model = lenet5::initialize_model(adam ? tiny_conv() : tiny_dense(), 4);
+    checkpoint.options.epochs = 3;
+    checkpoint.options.optimizer = optimizer;
+    checkpoint.options.threads = 1;
+    checkpoint.options.data_source = {"--data", "/data/tiny\\set", "--limit", "10"};
+    checkpoint.epochs_done = 1;
+    const std::size_t buffers = adam ? 2 : optimizer == lenet5::OptimizerKind::sgd ? 1 : 0;
+    for (std::size_t i = 0; i < buffers * checkpoint.model.parameters.size(); ++i)
+      checkpoint.optimizer.buffers.push_back(0.001f * float(i));
+    checkpoint.optimizer.steps = 5;
+    checkpoint.data = {10, {1, 4, 4}, 2, 0x12345678, 0x9abcdef0, 0x30644799};
+    const fs::path path = root / "checkpoint" / (std::string("tiny-") + name + ".checkpoint");
+    lenet5::save_checkpoint(checkpoint, path.string());
+  }
 
   // Images: binary and plain PGM (one with a comment and a 16-bit maxval), and a grey PNG.
   const lenet5::GreyImage picture{3, 2, {0, 64, 128, 192, 255, 17}};
