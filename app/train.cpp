@@ -171,7 +171,7 @@ struct TrainingData {
   std::vector<std::string> source;  // the data options that read these sets again, the folder made absolute
 };
 
-// The training and held-out sets, as --data, --format, --transpose, --validation and --limit say.
+// The training and held-out sets, as --data, --format, --transpose, --classes, --validation and --limit say.
 TrainingData load_training_data(const Args& args) {
   const long limit = args.get_int("limit", 0, 1, 1L << 40);
   const long validation = args.get_int("validation", 0, 1, 1L << 40);
@@ -180,6 +180,8 @@ TrainingData load_training_data(const Args& args) {
   data.source = {"--data", std::filesystem::absolute(data.folder).string()};
   if (const auto format = args.get("format")) data.source.insert(data.source.end(), {"--format", *format});
   if (args.flag("transpose")) data.source.push_back("--transpose");
+  if (const auto names = args.get("classes"))
+    data.source.insert(data.source.end(), {"--classes", std::filesystem::absolute(*names).string()});
   data.train = load_data(args, lenet5::Split::train);
   if (validation > 0) {
     if (std::size_t(validation) >= data.train.count)

@@ -884,12 +884,14 @@ TEST_F(Cli, AnInterruptedRunResumesToTheSameModel) {
   }
 }
 
-// The checkpoint names its data; moved, they are found again with --data; changed, they are refused. Other
-// options cannot change the run, and a file that is not a checkpoint is named as such.
+// The checkpoint names its data (with their class names); moved, they are found again with --data; changed,
+// they are refused. Other options cannot change the run, and a file that is not a checkpoint is named as such.
 TEST_F(Cli, ResumingTakesTheRunsOwnDataAndOptions) {
-  const fs::path copy = scratch_ / "data", moved = scratch_ / "moved";
+  const fs::path copy = scratch_ / "data", moved = scratch_ / "moved", names = scratch_ / "names.txt";
   fs::copy(data_dir_, copy);
-  std::vector<std::string> arguments = train_arguments(scratch_ / "m.model", kSeed, {"--limit", "100", "--validation", "50"});
+  std::ofstream(names) << "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n";
+  std::vector<std::string> arguments =
+      train_arguments(scratch_ / "m.model", kSeed, {"--limit", "100", "--validation", "50", "--classes", names.string()});
   arguments[2] = copy.string();  // --data
   const fs::path checkpoint = scratch_ / "m.model.checkpoint", kept = scratch_ / "kept.state";
   train_interrupted_after_first_epoch(arguments, checkpoint, scratch_);
@@ -897,6 +899,7 @@ TEST_F(Cli, ResumingTakesTheRunsOwnDataAndOptions) {
 
   const CommandResult text = lenet5({"train", "--resume", checkpoint.string()});
   ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_EQ(lenet5::load_model((scratch_ / "m.model").string()).classes[3], "three");
   EXPECT_THAT(text.out, AllOf(HasSubstr("resuming modern LeNet-5 at epoch 2 on 100 images from " + copy.string() +
                                         " (validation: 50)"),
                               HasSubstr("epoch  2/2"), Not(HasSubstr("epoch  1/2")),
