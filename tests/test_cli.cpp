@@ -747,6 +747,90 @@ TEST_F(Cli, TrainFollowsTheDatasetClassesAndEvalNamesThem) {
   expect_failure(lenet5(arguments), 2, {"RBF output has fixed prototypes for the ten digits only", "3 classes"});
 }
 
+// End to end on an image folder (grey PNGs, classes named by their folders, no test split: --validation) and
+// on CIFAR-10 batches (colour): train, then eval by name; bad files fail naming themselves.
+TEST_F(Cli, TrainsAndEvaluatesImageFoldersAndCifarBatches) {
+  std::mt19937 random(11);
+  const std::vector<std::string> names{"circle", "cross", "dot"};
+  const fs::path folder = scratch_ / "shapes";
+  for (int i = 0; i < 240; ++i) {
+    const int label = i % 3;
+    const fs::path dir = folder / "train" / names[label];
+    fs::create_directories(dir);
+    lenet5::write_png(synthetic_digit(label, random), (dir / (std::to_string(i) + ".png")).string());
+  }
+  const fs::path folder_model = scratch_ / "shapes.model";
+  const CommandResult trained = lenet5({"train", "--data", folder.string(), "--epochs", "3", "--batch", "16",
+                                        "--threads", "2", "--validation", "60", "--out", folder_model.string(), "--json"});
+  ASSERT_EQ(trained.exit_code, 0) << trained;
+  EXPECT_GT(parse_json(lines_of(trained.out).back())["validation_accuracy"].number(), 0.9) << trained;
+  const lenet5::Model shapes = lenet5::load_model(folder_model.string());
+  EXPECT_EQ(shapes.classes, names);
+  EXPECT_EQ(shapes.dataset, "shapes");
+  const CommandResult evaluated = lenet5({"eval", "--model", folder_model.string(), "--data", folder.string(),
+                                          "--split", "train", "--json"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated;
+  EXPECT_EQ(parse_json(evaluated.out)["classes"].array()[1].string(), "cross");
+  // Without a test split (and no --validation) training says what to do.
+  expect_failure(lenet5({"train", "--data", folder.string(), "--out", (scratch_ / "x.model").string()}), 1,
+                 {"test: no such folder", "--validation N"});
+  write_text(folder / "train" / "dot" / "broken.png", "not a png");
+  expect_failure(lenet5({"train", "--data", folder.string(), "--validation", "10", "--out", (scratch_ / "x.model").string()}),
+                 1, {(folder / "train" / "dot" / "broken.png").string()});
+
+  // CIFAR-10 batches: each record a label byte and three 32×32 planes; the class's digit in its colour plane.
+  const fs::path cifar = scratch_ / "cifar";
+  fs::create_directories(cifar);
+  const auto batch = [&](int count) {
+    Bytes records;
+    for (int i = 0; i < count; ++i) {
+      const int label = i % 3;
+      const lenet5::GreyImage digit = synthetic_digit(label, random);
+      records.push_back(static_cast<std::uint8_t>(label));
+      for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 32; ++y)
+          for (int x = 0; x < 32; ++x) {
+            const bool inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+            const std::uint8_t ink = inside ? digit.pixels[std::size_t(y - 2) * kSide + x - 2] : 0;
+            records.push_back(c == label ? ink : static_cast<std::uint8_t>(ink / 4));
+          }
+    }
+    return records;
+  };
+  write_bytes(cifar / "data_batch_1.bin", batch(150));
+  write_bytes(cifar / "data_batch_2.bin", batch(150));
+  write_bytes(cifar / "test_batch.bin", batch(60));
+  write_text(cifar / "batches.meta.txt", "red\ngreen\nblue\n\n");
+  const fs::path cifar_model = scratch_ / "cifar.model";
+  const CommandResult coloured = lenet5({"train", "--data", cifar.string(), "--epochs", "3", "--batch", "16",
+                                         "--threads", "2", "--out", cifar_model.string(), "--json"});
+  ASSERT_EQ(coloured.exit_code, 0) << coloured;
+  EXPECT_GT(parse_json(lines_of(coloured.out).back())["test_accuracy"].number(), 0.9) << coloured;
+  const lenet5::Model colour = lenet5::load_model(cifar_model.string());
+  EXPECT_EQ(colour.spec.input.channels, 3);
+  EXPECT_EQ(colour.image_shape, (lenet5::Shape{3, 32, 32}));
+  EXPECT_EQ(colour.classes, (std::vector<std::string>{"red", "green", "blue"}));
+  const CommandResult info = lenet5({"info", "--model", cifar_model.string()});
+  EXPECT_THAT(info.out, AllOf(HasSubstr("input 3@32x32"), HasSubstr("classes: red, green, blue"))) << info;
+  // A colour picture is read in colour: a green digit on black is "green".
+  lenet5::GreyImage digit = synthetic_digit(1, random);
+  Bytes rgb;
+  for (const std::uint8_t ink : digit.pixels) rgb.insert(rgb.end(), {static_cast<std::uint8_t>(ink / 4), ink, static_cast<std::uint8_t>(ink / 4)});
+  std::string ppm = "P6\n28 28\n255\n";
+  ppm.append(rgb.begin(), rgb.end());
+  write_text(scratch_ / "green.ppm", ppm);
+  const CommandResult read = lenet5({"predict", "--model", cifar_model.string(), (scratch_ / "green.ppm").string(), "--json"});
+  ASSERT_EQ(read.exit_code, 0) << read;
+  EXPECT_EQ(parse_json(read.out)["class_name"].string(), "green") << read;
+
+  Bytes cut = batch(2);
+  cut.pop_back();
+  write_bytes(cifar / "data_batch_2.bin", cut);
+  expect_failure(lenet5({"train", "--data", cifar.string(), "--out", (scratch_ / "x.model").string()}), 1,
+                 {"data_batch_2.bin", "not a whole number of 3073-byte CIFAR-10 records"});
+  EXPECT_FALSE(fs::exists(scratch_ / "x.model"));
+}
+
 TEST_F(Cli, TrainFailsWithoutData) {
   const std::string missing = (scratch_ / "no-such-folder").string();
   expect_failure(lenet5({"train", "--data", missing, "--out", (scratch_ / "m.model").string()}), 1,
