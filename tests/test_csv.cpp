@@ -139,7 +139,7 @@ TEST_F(CsvTest, CrlfLineEndingsAMissingFinalNewlineAndBlankLinesReadTheSame) {
   }
 }
 
-// The field count gives the side: 1×1 up to 32×32, with or without the label column.
+// The field count gives the side: 1×1 up to 256×256, with or without the label column.
 TEST_F(CsvTest, AnySquareUpTo32x32) {
   for (const int side : {1, 3, 32}) {
     const std::size_t pixels = std::size_t(side) * std::size_t(side);
@@ -156,8 +156,14 @@ TEST_F(CsvTest, AnySquareUpTo32x32) {
     const std::string bare = write("bare.csv", header(pixels, false) + "\n" + row(fields) + "\n");
     EXPECT_EQ(lenet5::read_csv_images(bare).images, data.images) << side;
   }
-  const auto [error, path] = read_error(header(33 * 33) + "\n");
-  EXPECT_THAT(error, AllOf(HasSubstr(path + ":1: the header has 1090 columns"), HasSubstr("n up to 32")));
+  const auto [error, path] = read_error(header(257 * 257) + "\n");
+  EXPECT_THAT(error, AllOf(HasSubstr(path + ":1: the header has 66050 columns"), HasSubstr("n up to 256")));
+  // Larger than LeNet-5's 32×32 input: shrunk to fit it (40×40 → 32×32, each pixel the mean of 1.25×1.25).
+  std::vector<int> fields{3};
+  fields.resize(1 + 40 * 40, 7);
+  const lenet5::Dataset large = lenet5::read_csv_images(write("large.csv", header(40 * 40) + "\n" + row(fields) + "\n"));
+  EXPECT_EQ(large.rows, 32);
+  EXPECT_EQ(large.images, std::vector<std::uint8_t>(32 * 32, 7));
 }
 
 // Kaggle's Digit Recognizer test.csv: the pixels alone. It can be classified, not evaluated or trained on.

@@ -7,6 +7,7 @@
 #include <unistd.h>  // getpid
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -385,6 +386,26 @@ TEST_F(IdxTest, AClassNamesFileNamesTheLabelValues) {
   EXPECT_THAT(error_from([&] { lenet5::read_class_names(write("empty.txt", Bytes{})); }), HasSubstr("no class names"));
   EXPECT_THAT(error_from([&] { lenet5::read_class_names((dir_ / "missing.txt").string()); }),
               HasSubstr("missing.txt: cannot read the class names"));
+}
+
+// Images larger than LeNet-5's 32×32 input are shrunk to fit it, aspect ratio kept, and that is said once.
+TEST_F(IdxTest, LargerImagesAreShrunkToFitTheInput) {
+  Bytes pixels(2 * 34 * 68, 100);
+  pixels[68 * 34] = 0;  // the second image's first pixel: its first 2.125×2.125 block averages lower
+  write("train-images-idx3-ubyte", idx_u8({2, 34, 68}, pixels));
+  write("train-labels-idx1-ubyte", idx_u8({2}, {0, 1}));
+  std::vector<std::string> notices;
+  lenet5::DataOptions options;
+  options.on_notice = [&](const std::string& notice) { notices.push_back(notice); };
+  const lenet5::Dataset data = lenet5::load_dataset(dir_.string(), lenet5::Split::train, options);
+  EXPECT_EQ(data.cols, 32);
+  EXPECT_EQ(data.rows, 16);
+  ASSERT_EQ(data.images.size(), 2u * 32 * 16);
+  EXPECT_TRUE(std::all_of(data.images.begin(), data.images.begin() + 512, [](std::uint8_t v) { return v == 100; }));
+  EXPECT_EQ(data.images[512], 78);  // (4.515625 − 1) · 100 / 4.515625, rounded
+  EXPECT_EQ(notices, (std::vector<std::string>{
+                         "2 images of 68x34, larger than LeNet-5's 32x32 input, shrunk to 32x16 (area averaging, "
+                         "aspect ratio kept)"}));
 }
 
 TEST(DataFormats, NamesRoundTrip) {

@@ -41,18 +41,21 @@ std::vector<std::string> read_class_names(const std::string& path);
 // One split of the dataset in `dir`. The classes are the training split's distinct labels, in sorted order
 // (label values for IDX and CSV, folder names for image folders, CIFAR's label bytes), named by the format
 // (the value, a mapping file such as EMNIST's `*-mapping.txt`, the folder name, `batches.meta.txt`).
-// With `classes` given (the training split's, or a model's), the labels are matched to those names
-// instead, and a label that is not among them is an error naming it (UnknownClass). Throws DataNotFound when the split's
-// files are missing and lenet5::Error, naming the file (and line), for anything wrong in them.
+// Images larger than LeNet-5's 32×32 input are shrunk to fit it (area averaging, aspect ratio kept; said
+// through options.on_notice). With `classes` given (the training split's, or a model's), the labels are
+// matched to those names instead, and a label that is not among them is an error naming it (UnknownClass).
+// Throws DataNotFound when the split's files are missing and lenet5::Error, naming the file (and line), for
+// anything wrong in them.
 Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options = {},
                      const std::vector<std::string>* classes = nullptr);
 
 // One CSV file in Kaggle's layout: a header row, then per image its label and its n×n grey pixels
-// row-major (n up to 32), each an integer 0–255. A file whose rows are the pixels alone (n×n fields, as
-// Kaggle's test.csv) is unlabelled: `labels` and `classes` are then empty, which predicting accepts and
-// training and evaluating refuse. Otherwise the classes are as load_dataset's: the label values in order,
-// named by `label_names` where given (as DataOptions::class_names), or matched to `classes` by name
-// (UnknownClass otherwise). Throws lenet5::Error naming the file and line for anything wrong in it.
+// row-major (n up to 256; larger than 32 shrunk to fit 32×32 as load_dataset does), each an integer 0–255.
+// A file whose rows are the pixels alone (n×n fields, as Kaggle's test.csv) is unlabelled: `labels` and
+// `classes` are then empty, which predicting accepts and training and evaluating refuse. Otherwise the
+// classes are as load_dataset's: the label values in order, named by `label_names` where given (as
+// DataOptions::class_names), or matched to `classes` by name (UnknownClass otherwise). Throws lenet5::Error
+// naming the file and line for anything wrong in it.
 Dataset read_csv_images(const std::string& path, const std::vector<std::string>* classes = nullptr,
                         const std::vector<std::string>& label_names = {});
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "data/letterbox.hpp"
 #include "data/raw_split.hpp"
 #include "io/atomic_file.hpp"
 #include "lenet5/data_formats.hpp"
@@ -19,14 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaxSide = 32;
+constexpr int kMaxSide = 256;  // larger than LeNet-5's input: shrunk to fit it (shrink_to_input)
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return text;
 }
 
-// n where n×n == pixels and 1 ≤ n ≤ 32, else 0.
+// n where n×n == pixels and 1 ≤ n ≤ kMaxSide, else 0.
 int square_side(std::size_t pixels) {
   for (int n = 1; n <= kMaxSide; ++n)
     if (std::size_t(n) * std::size_t(n) == pixels) return n;
@@ -73,7 +74,7 @@ CsvFile read_header(const std::string& path) {
   const int labelled_side = square_side(fields - 1), bare_side = square_side(fields);
   if (!labelled_side && !bare_side)
     throw Error(path + ":1: the header has " + std::to_string(fields) +
-                " columns; expected the label and n×n pixels (785 for 28×28, n up to 32) or the n×n pixels alone");
+                " columns; expected the label and n×n pixels (785 for 28×28, n up to 256) or the n×n pixels alone");
   file.labelled = labelled_side != 0;
   file.side = file.labelled ? labelled_side : bare_side;
   const std::string first = lowercase(file.columns.front());
@@ -210,6 +211,7 @@ Dataset read_csv_images(const std::string& path, const std::vector<std::string>*
                         const std::vector<std::string>& label_names) {
   const CsvFile file = read_header(path);
   RawSplit raw = read_rows(file);
+  shrink_to_input(raw.data);  // as load_dataset does, so that a model trained on such files reads this one
   raw.data.name = fs::path(path).stem().string();
   if (!file.labelled) {
     raw.data.classes.clear();

@@ -43,4 +43,28 @@ std::vector<std::uint8_t> letterbox(const std::uint8_t* planes, int channels, in
   return out;
 }
 
+std::pair<int, int> fitted_size(int width, int height, int box_width, int box_height) {
+  const double scale = std::min(double(box_width) / width, double(box_height) / height);
+  return {std::clamp(int(std::lround(width * scale)), 1, box_width),
+          std::clamp(int(std::lround(height * scale)), 1, box_height)};
+}
+
+std::string shrink_to_input(Dataset& data) {
+  if (data.rows <= kInputSide && data.cols <= kInputSide) return "";
+  const auto [width, height] = fitted_size(data.cols, data.rows, kInputSide, kInputSide);
+  std::vector<std::uint8_t> images;
+  images.reserve(data.count * std::size_t(data.channels) * width * height);
+  for (std::size_t i = 0; i < data.count; ++i) {
+    const std::vector<std::uint8_t> image = letterbox(data.image(i).data(), data.channels, data.cols, data.rows, width, height);
+    images.insert(images.end(), image.begin(), image.end());
+  }
+  const std::string said = std::to_string(data.count) + " images of " + std::to_string(data.cols) + "x" +
+                           std::to_string(data.rows) + ", larger than LeNet-5's 32x32 input, shrunk to " +
+                           std::to_string(width) + "x" + std::to_string(height) + " (area averaging, aspect ratio kept)";
+  data.images = std::move(images);
+  data.cols = width;
+  data.rows = height;
+  return said;
+}
+
 }  // namespace lenet5

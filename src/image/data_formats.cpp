@@ -6,6 +6,7 @@
 #include <fstream>
 #include <utility>
 
+#include "data/letterbox.hpp"
 #include "data/raw_split.hpp"
 #include "lenet5/error.hpp"
 
@@ -67,6 +68,9 @@ std::vector<std::string> read_class_names(const std::string& path) {
 Dataset load_dataset(const std::string& dir, Split split, const DataOptions& options,
                      const std::vector<std::string>* classes) {
   const DataFormat format = options.format ? *options.format : detect_data_format(dir);
+  if (options.transpose && format != DataFormat::idx) throw Error("--transpose applies to IDX files only");
+  if (!options.class_names.empty() && format == DataFormat::folder)
+    throw Error(dir + ": image folders are named by their folders; class names cannot be given for them");
   RawSplit raw;
   switch (format) {
     case DataFormat::idx: raw = read_idx_split(dir, split, options.transpose); break;
@@ -74,12 +78,8 @@ Dataset load_dataset(const std::string& dir, Split split, const DataOptions& opt
     case DataFormat::csv: raw = read_csv_split(dir, split); break;
     case DataFormat::cifar10: raw = read_cifar10_split(dir, split); break;
   }
-  if (options.transpose && format != DataFormat::idx) throw Error("--transpose applies to IDX files only");
-  if (!options.class_names.empty()) {
-    if (format == DataFormat::folder)
-      throw Error(dir + ": image folders are named by their folders; class names cannot be given for them");
-    rename_codes(raw, options.class_names, dir);
-  }
+  if (const std::string said = shrink_to_input(raw.data); !said.empty() && options.on_notice) options.on_notice(said);
+  if (!options.class_names.empty()) rename_codes(raw, options.class_names, dir);
   return assign_classes(std::move(raw), classes, dir + (split == Split::train ? " (train)" : " (test)"));
 }
 

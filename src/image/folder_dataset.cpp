@@ -46,7 +46,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaxSide = 32;  // LeNet-5's input field
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);  // a progress bar's pace, not a flood
 
 bool is_hidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
@@ -168,7 +167,7 @@ struct Picture {
   std::vector<std::uint8_t> planes;
   bool transparent = false;  // had alpha below 255, now composited onto black
   bool grey_rgb = false;     // stored as RGB with R = G = B everywhere, now grey
-  bool shrunk = false;       // was larger than kMaxSide × kMaxSide
+  bool shrunk = false;       // was larger than kInputSide × kInputSide
 };
 
 Picture to_planes(const Image& image) {
@@ -192,17 +191,10 @@ Picture to_planes(const Image& image) {
   return picture;
 }
 
-// The size of a `width` × `height` image scaled, aspect ratio kept, to fit `box_width` × `box_height`.
-std::pair<int, int> fitted_size(int width, int height, int box_width, int box_height) {
-  const double scale = std::min(double(box_width) / width, double(box_height) / height);
-  return {std::clamp(int(std::lround(width * scale)), 1, box_width),
-          std::clamp(int(std::lround(height * scale)), 1, box_height)};
-}
-
 Picture read_picture(const std::string& path) {
   Picture picture = to_planes(read_image_file(path));
-  if (picture.width > kMaxSide || picture.height > kMaxSide) {
-    const auto [width, height] = fitted_size(picture.width, picture.height, kMaxSide, kMaxSide);
+  if (picture.width > kInputSide || picture.height > kInputSide) {
+    const auto [width, height] = fitted_size(picture.width, picture.height, kInputSide, kInputSide);
     picture.planes = letterbox(picture.planes.data(), picture.channels, picture.width, picture.height, width, height);
     picture.width = width;
     picture.height = height;
@@ -300,7 +292,7 @@ RawSplit read_folder_split(const std::string& dir, Split split, const DataOption
   else
     notice(count([](const Picture& picture) { return picture.grey_rgb; }), "RGB image", "with R = G = B read as grey");
   notice(count([](const Picture& picture) { return picture.shrunk; }), "image",
-         "larger than " + size_text(kMaxSide, kMaxSide) + " shrunk to fit it (area averaging, aspect ratio kept)");
+         "larger than " + size_text(kInputSide, kInputSide) + " shrunk to fit it (area averaging, aspect ratio kept)");
   notice(count([&](const Picture& picture) { return picture.width != width || picture.height != height; }), "image",
          "not " + size_text(width, height) +
              " (the most common size) scaled to fit it (aspect ratio kept) and centred on black");
