@@ -282,7 +282,8 @@ RawSplit read_folder_split(const std::string& dir, Split split, const DataOption
   };
   const std::size_t colour_images = count([](const Picture& picture) { return picture.channels == 3; });
   const int channels = colour_images > 0 ? 3 : 1;
-  const auto [width, height] = most_common_size(pictures);
+  const std::pair<int, int> size = most_common_size(pictures);
+  const int width = size.first, height = size.second;  // (clang 14 cannot capture structured bindings)
   notice(listing.skipped, "file", "skipped: not PNG, JPEG, BMP, PGM/PPM or WebP by extension (such as " +
                                       listing.first_skipped.lexically_relative(split_dir).string() + ")");
   notice(count([](const Picture& picture) { return picture.transparent; }), "image",
