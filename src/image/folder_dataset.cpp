@@ -113,9 +113,12 @@ void interleave_classes(Listing& listing) {
     if (listing.codes[i] == listing.codes[i - 1]) place_in_class[i] = place_in_class[i - 1] + 1;
   std::vector<std::size_t> order(listing.codes.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return (2 * place_in_class[a] + 1) * class_sizes[listing.codes[b]] <
-           (2 * place_in_class[b] + 1) * class_sizes[listing.codes[a]];
+  // Ties by listing place, which is class order. (std::sort with that total order rather than stable_sort:
+  // GCC 12's stable_sort buffer trips AddressSanitizer's alloc-dealloc check.)
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const std::size_t left = (2 * place_in_class[a] + 1) * class_sizes[listing.codes[b]];
+    const std::size_t right = (2 * place_in_class[b] + 1) * class_sizes[listing.codes[a]];
+    return left != right ? left < right : a < b;
   });
   std::vector<std::string> paths;
   std::vector<std::uint8_t> codes;
