@@ -82,14 +82,24 @@ std::string read_text(const fs::path& path) {
 
 // Runs the CLI with `arguments` (no shell, so nothing needs quoting); stdout and stderr go to files in
 // `capture_dir`, so neither pipe can fill up and block the child.
-// Runs the tool; `input`, when given, is its standard input.
-CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path& capture_dir, const fs::path& input = {}) {
-  const fs::path out_path = capture_dir / "cli.stdout", err_path = capture_dir / "cli.stderr";
+// The tool's command line: its path, then the arguments; and as argv, pointing into `words`.
+std::vector<std::string> cli_words(const std::vector<std::string>& arguments) {
   std::vector<std::string> words{LENET5_CLI};
   words.insert(words.end(), arguments.begin(), arguments.end());
+  return words;
+}
+std::vector<char*> argv_of(std::vector<std::string>& words) {
   std::vector<char*> argv;
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
+  return argv;
+}
+
+// Runs the tool; `input`, when given, is its standard input.
+CommandResult run_cli(const std::vector<std::string>& arguments, const fs::path& capture_dir, const fs::path& input = {}) {
+  const fs::path out_path = capture_dir / "cli.stdout", err_path = capture_dir / "cli.stderr";
+  std::vector<std::string> words = cli_words(arguments);
+  const std::vector<char*> argv = argv_of(words);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -907,11 +917,8 @@ std::string train_interrupted_after_first_epoch(const std::vector<std::string>& 
   fcntl(pipe_ends[1], F_SETFL, 0);  // the run's writes block
 
   const fs::path err_path = capture_dir / "interrupted.stderr";
-  std::vector<std::string> words{LENET5_CLI};
-  words.insert(words.end(), arguments.begin(), arguments.end());
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> words = cli_words(arguments);
+  const std::vector<char*> argv = argv_of(words);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDOUT_FILENO);
