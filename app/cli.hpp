@@ -96,6 +96,6 @@ struct Command {
   int (*run)(const Args& args);
 };
 
-extern const Command kTrain, kEval, kPredict, kInfo, kBench, kPicture;
+extern const Command kTrain, kEval, kPredict, kInfo, kBench, kPicture, kExport;
 
 }  // namespace cli

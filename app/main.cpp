@@ -21,6 +21,7 @@ commands:
   info      the layer table of a preset or a saved model: shapes, parameters, connections
   bench     inference speed of a saved model: batch throughput and single-image latency
   picture   draw a picture: the distortions training uses
+  export    write a trained model for other runtimes: ONNX
 
 Run 'lenet5 COMMAND --help' for a command's options. Data: --data DIR, else $LENET5_DATA, else data/mnist
 (scripts/fetch-mnist.sh downloads it).
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
   const cli::Command* found = nullptr;
-  for (const cli::Command* candidate : {&cli::kTrain, &cli::kEval, &cli::kPredict, &cli::kInfo, &cli::kBench, &cli::kPicture})
+  for (const cli::Command* candidate : {&cli::kTrain, &cli::kEval, &cli::kPredict, &cli::kInfo, &cli::kBench, &cli::kPicture, &cli::kExport})
     if (candidate->spec.name == command) found = candidate;
   if (!found) {
     std::fprintf(stderr, "lenet5: unknown command '%s' (run 'lenet5 --help')\n", command.c_str());

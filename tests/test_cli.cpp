@@ -432,7 +432,7 @@ TEST_F(Cli, HelpPrintsUsageAndSucceeds) {
 }
 
 TEST_F(Cli, EveryCommandHasHelp) {
-  for (const std::string command : {"train", "eval", "predict", "info"}) {
+  for (const std::string command : {"train", "eval", "predict", "info", "export"}) {
     const CommandResult result = lenet5({command, "--help"});
     EXPECT_EQ(result.exit_code, 0) << command << "\n" << result;
     EXPECT_THAT(result.out, AllOf(HasSubstr("usage: lenet5 " + command), HasSubstr("--help"))) << command;
@@ -521,6 +521,35 @@ TEST_F(Cli, InfoFailures) {
   expect_failure(lenet5({"info", "--preset", "modern", "--model", model_.string()}), 2, {"not both"});
   const std::string missing = (scratch_ / "missing.model").string();
   expect_failure(lenet5({"info", "--model", missing}), 1, {missing, "cannot open"});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// export (the formats' own tests: test_export_*.cpp)
+
+TEST_F(Cli, ExportWritesAnOnnxFileAndNothingElse) {
+  const fs::path out = scratch_ / "lenet5.onnx";
+  const CommandResult result = lenet5({"export", "onnx", "--model", model_.string(), "--out", out.string()});
+  EXPECT_EQ(result.exit_code, 0) << result;
+  EXPECT_EQ(result.out, "wrote " + out.string() + "\n");
+  EXPECT_GT(fs::file_size(out), 61706u * 4);  // the modern preset's parameters as floats, and the graph
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(scratch_)) left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"lenet5.onnx"}));
+}
+
+TEST_F(Cli, ExportFailures) {
+  const std::string out = (scratch_ / "m.onnx").string();
+  expect_failure(lenet5({"export", "tflite", "--out", out}), 2, {"unknown format 'tflite' (known: onnx"});
+  expect_failure(lenet5({"export", "onnx"}), 2, {"--out PATH is required"});
+  expect_failure(lenet5({"export", "--out", out}), 2, {"'lenet5 export --help'"});
+  const std::string missing = (scratch_ / "missing.model").string();
+  expect_failure(lenet5({"export", "onnx", "--model", missing, "--out", out}), 1, {missing, "cannot open"});
+  const std::string noise = save_bytes(Bytes(1000, 0xA5), "noise.bin");
+  expect_failure(lenet5({"export", "onnx", "--model", noise, "--out", out}), 1, {noise, "not a lenet5 model file"});
+  const std::string unwritable = (scratch_ / "no-such-folder" / "m.onnx").string();
+  expect_failure(lenet5({"export", "onnx", "--model", model_.string(), "--out", unwritable}), 1, {unwritable, "cannot write"});
+  EXPECT_FALSE(fs::exists(out));
 }
 
 // ---------------------------------------------------------------------------------------------------------
