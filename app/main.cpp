@@ -21,7 +21,7 @@ commands:
   info      the layer table of a preset or a saved model: shapes, parameters, connections
   bench     inference speed of a saved model: batch throughput and single-image latency
   picture   draw a picture: the distortions training uses
-  export    write a trained model for other runtimes: ONNX
+  export    write a trained model for other runtimes: ONNX, C for microcontrollers (float32, int8)
 
 Run 'lenet5 COMMAND --help' for a command's options. Data: --data DIR, else $LENET5_DATA, else data/mnist
 (scripts/fetch-mnist.sh downloads it).

@@ -552,6 +552,39 @@ TEST_F(Cli, ExportFailures) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST_F(Cli, ExportWritesCFilesIntoAFolder) {
+  const fs::path out = scratch_ / "c";
+  const CommandResult result = lenet5({"export", "c-int8", "--model", model_.string(), "--data", data_dir_.string(),
+                                       "--calibration", "50", "--prefix", "tiny", "--out", out.string()});
+  EXPECT_EQ(result.exit_code, 0) << result;
+  EXPECT_EQ(result.out, "wrote " + out.string() + "\n");
+  std::vector<std::string> written;
+  for (const auto& entry : fs::directory_iterator(out)) written.push_back(entry.path().filename().string());
+  std::sort(written.begin(), written.end());
+  EXPECT_EQ(written, (std::vector<std::string>{"tiny_model.c", "tiny_model.h"}));
+  const std::string header = read_text(out / "tiny_model.h");
+  EXPECT_THAT(header, testing::HasSubstr("int tiny_classify(const unsigned char image[TINY_INPUT_HEIGHT][TINY_INPUT_WIDTH]);"));
+  EXPECT_THAT(header, testing::HasSubstr("calibrated on the first 50 training images of data"));
+  EXPECT_THAT(header, testing::HasSubstr("The float model's test accuracy: "));
+  const CommandResult plain = lenet5({"export", "c", "--model", model_.string(), "--out", (scratch_ / "f").string()});
+  EXPECT_EQ(plain.exit_code, 0) << plain;
+  EXPECT_TRUE(fs::exists(scratch_ / "f" / "lenet5_model.c"));
+}
+
+TEST_F(Cli, ExportCFailures) {
+  const std::string out = (scratch_ / "c").string(), model = model_.string();
+  expect_failure(lenet5({"export", "onnx", "--prefix", "x", "--out", out}), 2, {"--prefix does not apply to the format onnx"});
+  expect_failure(lenet5({"export", "c", "--calibration", "9", "--out", out}), 2, {"--calibration does not apply to the format c"});
+  expect_failure(lenet5({"export", "c-int8", "--model", model, "--calibration", "0", "--out", out}), 2, {"--calibration"});
+  expect_failure(lenet5({"export", "c", "--model", model, "--prefix", "2x", "--out", out}), 1, {"'2x' is not a C identifier"});
+  expect_failure(lenet5({"export", "c-int8", "--model", model, "--data", (scratch_ / "none").string(), "--out", out}), 1,
+                 {"none"});
+  fs::create_directories(out);
+  save_bytes(Bytes{1, 2, 3}, "c/keep.bin");
+  expect_failure(lenet5({"export", "c", "--model", model, "--out", out}), 1, {"already holds other files (keep.bin)"});
+  EXPECT_EQ(fs::file_size(fs::path(out) / "keep.bin"), 3u);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // train
 

@@ -10,7 +10,7 @@
 
 #include "export/c_quantize.hpp"
 #include "lenet5/error.hpp"
-#include "lenet5/export_c.hpp"
+#include "lenet5/export.hpp"
 
 namespace lenet5 {
 

@@ -4,7 +4,7 @@
 
 #include "io/atomic_file.hpp"
 #include "lenet5/error.hpp"
-#include "lenet5/export_c.hpp"
+#include "lenet5/export.hpp"
 
 namespace lenet5 {
 
