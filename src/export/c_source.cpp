@@ -148,17 +148,18 @@ struct Layer {
   std::string name;       // its C name: c1, s2, …, output
 };
 
+// The C types of one kind of number.
+struct CTypes {
+  std::string kind;  // for comments: "float32", "int8"
+  std::string canvas, value, accumulator, score, weight, bias;
+  int value_bytes = 0;  // of canvas and value
+};
+
 class Numbers {
  public:
+  explicit Numbers(CTypes c_types) : types(std::move(c_types)) {}
   virtual ~Numbers() = default;
-  virtual std::string kind() const = 0;  // for comments: "float32", "int8"
-  virtual std::string canvas_type() const = 0;
-  virtual std::string value_type() const = 0;
-  virtual std::string accumulator_type() const = 0;
-  virtual std::string score_type() const = 0;
-  virtual std::string weight_type() const = 0;
-  virtual std::string bias_type() const = 0;
-  virtual int value_bytes() const = 0;  // of canvas_type and value_type
+  const CTypes types;
   // Header lines beyond the common ones (#includes, macros).
   virtual std::string header_extras(const std::string& macro) const = 0;
   // What the C file needs from outside (for the opening comment); empty when nothing.
@@ -213,14 +214,7 @@ std::string prototypes_array(const Layer& layer) {
 
 class FloatNumbers final : public Numbers {
  public:
-  std::string kind() const override { return "float32"; }
-  std::string canvas_type() const override { return "float"; }
-  std::string value_type() const override { return "float"; }
-  std::string accumulator_type() const override { return "float"; }
-  std::string score_type() const override { return "float"; }
-  std::string weight_type() const override { return "float"; }
-  std::string bias_type() const override { return "float"; }
-  int value_bytes() const override { return 4; }
+  FloatNumbers() : Numbers({"float32", "float", "float", "float", "float", "float", "float", 4}) {}
   std::string header_extras(const std::string&) const override { return ""; }
 
   std::string libraries(const std::vector<LayerInfo>& layers) const override {
@@ -304,16 +298,8 @@ std::string rescale_text(const c_export::Rescale& r) {
 
 class Int8Numbers final : public Numbers {
  public:
-  explicit Int8Numbers(QuantizedNetwork network) : network_(std::move(network)) {}
-
-  std::string kind() const override { return "int8"; }
-  std::string canvas_type() const override { return "uint8_t"; }
-  std::string value_type() const override { return "int8_t"; }
-  std::string accumulator_type() const override { return "int32_t"; }
-  std::string score_type() const override { return "int32_t"; }
-  std::string weight_type() const override { return "int8_t"; }
-  std::string bias_type() const override { return "int32_t"; }
-  int value_bytes() const override { return 1; }
+  explicit Int8Numbers(QuantizedNetwork network)
+      : Numbers({"int8", "uint8_t", "int8_t", "int32_t", "int32_t", "int8_t", "int32_t", 1}), network_(std::move(network)) {}
 
   std::string header_extras(const std::string& macro) const override {
     char scale[64];
@@ -500,7 +486,7 @@ class Program {
     return (model_.image_shape.channels > 1 ? "[" + macro_ + "_INPUT_CHANNELS]" : std::string()) + "[" + macro_ +
            "_INPUT_HEIGHT][" + macro_ + "_INPUT_WIDTH]";
   }
-  std::string scores_param() const { return numbers_.score_type() + " scores[" + macro_ + "_CLASSES]"; }
+  std::string scores_param() const { return numbers_.types.score + " scores[" + macro_ + "_CLASSES]"; }
   std::string scores_signature() const {
     return "int " + prefix_ + "_scores(const unsigned char image" + image_dims() + ", " + scores_param() + ")";
   }
@@ -512,15 +498,15 @@ class Program {
   // C before C23 does not pass a T[][] as a const T[][] without a cast (-pedantic says so).
   std::string in_param(std::size_t layer) const {
     const Shape& input = infos_[layer].input;
-    if (layer == 0) return numbers_.canvas_type() + " in" + dims_text({input.channels, input.height, input.width});
+    if (layer == 0) return numbers_.types.canvas + " in" + dims_text({input.channels, input.height, input.width});
     const std::vector<int> dims = map_dims(input);
-    return std::string(dims.size() == 1 ? "const " : "") + numbers_.value_type() + " in" + dims_text(dims);
+    return std::string(dims.size() == 1 ? "const " : "") + numbers_.types.value + " in" + dims_text(dims);
   }
-  std::string out_type(std::size_t layer) const { return last(layer) ? numbers_.score_type() : numbers_.value_type(); }
+  std::string out_type(std::size_t layer) const { return last(layer) ? numbers_.types.score : numbers_.types.value; }
   std::string out_param(std::size_t layer) const {
     return out_type(layer) + " out" + dims_text(map_dims(infos_[layer].output));
   }
-  std::string accumulator() const { return numbers_.accumulator_type() + " acc"; }
+  std::string accumulator() const { return numbers_.types.accumulator + " acc"; }
 
   std::string description(const Layer& layer) const {
     const LayerInfo& info = layer.info;
@@ -549,7 +535,7 @@ class Program {
     const std::string& n = layer.name;
     std::string out = "/* " + description(layer) + ". */\n";
     if (fully_connected(layer.info)) {
-      write_array(out, numbers_.weight_type(), n + "_weight", weight.shape, values);
+      write_array(out, numbers_.types.weight, n + "_weight", weight.shape, values);
     } else {
       // Only the connected kernels are stored: output map o reads input maps n_inputs[k] through kernels
       // n_weight[k], for k from n_first[o] to n_first[o + 1] - 1.
@@ -570,9 +556,9 @@ class Program {
              "_weight[k]\n   for k from " + n + "_first[o] to " + n + "_first[o + 1] - 1. */\n";
       write_array(out, index_type(std::size_t(inputs)), n + "_inputs", {blocks}, sources);
       write_array(out, index_type(std::size_t(blocks)), n + "_first", {outs + 1}, firsts);
-      write_array(out, numbers_.weight_type(), n + "_weight", {blocks, k, k}, kernels);
+      write_array(out, numbers_.types.weight, n + "_weight", {blocks, k, k}, kernels);
     }
-    write_array(out, numbers_.bias_type(), n + "_bias", {outs}, numbers_.biases(layer));
+    write_array(out, numbers_.types.bias, n + "_bias", {outs}, numbers_.biases(layer));
     return out + numbers_.layer_constants(layer);
   }
 
@@ -608,7 +594,7 @@ class Program {
     std::string out = "/* " + description(layer) + (step.fused_conv ? ", reading " + infos_[*step.fused_conv].name +
                                                                           "'s maps as it computes them" : "") + ". */\n";
     if (!layer.info.tensors.empty()) {
-      write_array(out, numbers_.bias_type(), layer.name + "_bias", {shape.channels}, numbers_.biases(layer));
+      write_array(out, numbers_.types.bias, layer.name + "_bias", {shape.channels}, numbers_.biases(layer));
     }
     out += numbers_.layer_constants(layer);
     const std::string name = step.fused_conv ? layers_[*step.fused_conv].name + "_" + layer.name : layer.name;
@@ -616,7 +602,7 @@ class Program {
     const auto source = [&](const std::string& y, const std::string& x) {
       return step.fused_conv ? layers_[*step.fused_conv].name + "_at(in, m, " + y + ", " + x + ")" : "in[m][" + y + "][" + x + "]";
     };
-    const std::string type = numbers_.value_type();
+    const std::string type = numbers_.types.value;
     const std::string window = layer.info.pooling == Pooling::max ? "max4(a, b, c, d)"
                                                                   : numbers_.pooled(layer, "(a + b) + (c + d)", "m");
     out += "\nstatic void " + name + "(" + in_param(reads) + ", " + out_param(step.layer) + ") {\n" +
@@ -636,8 +622,8 @@ class Program {
     weight_dims.insert(weight_dims.end(), in_dims.begin(), in_dims.end());
     const std::string& n = layer.name;
     std::string out = "/* " + description(layer) + ". */\n";
-    write_array(out, numbers_.weight_type(), n + "_weight", weight_dims, numbers_.weights(layer));
-    write_array(out, numbers_.bias_type(), n + "_bias", {layer.info.output.channels}, numbers_.biases(layer));
+    write_array(out, numbers_.types.weight, n + "_weight", weight_dims, numbers_.weights(layer));
+    write_array(out, numbers_.types.bias, n + "_bias", {layer.info.output.channels}, numbers_.biases(layer));
     out += numbers_.layer_constants(layer);
     out += "\nstatic void " + n + "(" + in_param(layer.index) + ", " + out_param(layer.index) + ") {\n" +
            "  for (int o = 0; o < " + std::to_string(layer.info.output.channels) + "; ++o) {\n" + "    " + accumulator() +
@@ -672,7 +658,7 @@ class Program {
     const std::string canvas = dims_text({input.channels, input.height, input.width});
     return "/* The image centred on the network's " + shape_text(input) +
            " input, the rest background (the paper's padding, section II-B). */\n" +
-           "static void place_image(const unsigned char image" + image_dims() + ", " + numbers_.canvas_type() + " canvas" +
+           "static void place_image(const unsigned char image" + image_dims() + ", " + numbers_.types.canvas + " canvas" +
            canvas + ") {\n" + "  for (int c = 0; c < " + std::to_string(input.channels) + "; ++c)\n" +
            "    for (int y = 0; y < " + std::to_string(input.height) + "; ++y)\n" +
            "      for (int x = 0; x < " + std::to_string(input.width) + "; ++x) {\n" +
@@ -688,11 +674,11 @@ class Program {
   std::pair<std::string, std::size_t> buffers() const {
     const Shape& input = infos_.front().input;
     std::vector<std::string> members[2] = {
-        {numbers_.canvas_type() + " input" + dims_text({input.channels, input.height, input.width}) + ";"}, {}};
+        {numbers_.types.canvas + " input" + dims_text({input.channels, input.height, input.width}) + ";"}, {}};
     std::size_t bytes[2] = {std::size_t(input.size()), 0};
     for (std::size_t s = 0; s + 1 < steps_.size(); ++s) {
       const Layer& layer = layers_[steps_[s].layer];
-      members[(s + 1) % 2].push_back(numbers_.value_type() + " " + layer.name + dims_text(map_dims(layer.info.output)) + ";");
+      members[(s + 1) % 2].push_back(numbers_.types.value + " " + layer.name + dims_text(map_dims(layer.info.output)) + ";");
       bytes[(s + 1) % 2] = std::max(bytes[(s + 1) % 2], std::size_t(layer.info.output.size()));
     }
     std::string text;
@@ -702,13 +688,13 @@ class Program {
       for (const std::string& member : members[u]) text += "    " + member + "\n";
       text += std::string("  } ") + (u == 0 ? "a" : "b") + ";\n";
     }
-    return {text, (bytes[0] + bytes[1]) * std::size_t(numbers_.value_bytes())};
+    return {text, (bytes[0] + bytes[1]) * std::size_t(numbers_.types.value_bytes)};
   }
 
   std::string entry_points() const {
     const std::string count = std::to_string(classes());
     std::string out = "/* The class with the " + std::string(penalties() ? "smallest penalty" : "highest score") +
-                      "; the first of equals. */\n" + "static int best_class(const " + numbers_.score_type() +
+                      "; the first of equals. */\n" + "static int best_class(const " + numbers_.types.score +
                       " scores[" + count + "]) {\n" + "  int best = 0;\n" + "  for (int i = 1; i < " + count +
                       "; ++i)\n" + "    if (scores[i] " + (penalties() ? "<" : ">") + " scores[best]) best = i;\n" +
                       "  return best;\n}\n\n";
@@ -724,14 +710,14 @@ class Program {
       out += "  " + name + "(" + in + ", " + target + ");\n";
     }
     out += "  return best_class(scores);\n}\n\n";
-    out += classify_signature() + " {\n  " + numbers_.score_type() + " scores[" + count + "];\n  return " + prefix_ +
+    out += classify_signature() + " {\n  " + numbers_.types.score + " scores[" + count + "];\n  return " + prefix_ +
            "_scores(image, scores);\n}\n";
     return out;
   }
 
   std::string opening(const std::string& file, const std::string& what) const {
     std::string out = "/* " + file + ": " + what + " by `lenet5 export " +
-                      (numbers_.kind() == "int8" ? "c-int8" : "c") + "` (do not edit).\n";
+                      (numbers_.types.kind == "int8" ? "c-int8" : "c") + "` (do not edit).\n";
     for (const std::string& note : options_.notes) out += " * " + note + "\n";
     return out;
   }
@@ -740,7 +726,7 @@ class Program {
     const std::string guard = macro_ + "_MODEL_H";
     const std::string libraries = numbers_.libraries(infos_);
     std::string out = opening(prefix_ + "_model.h", "LeNet-5 (preset " + model_.spec.preset + ") as C99, " +
-                                                         numbers_.kind() + " arithmetic, written");
+                                                         numbers_.types.kind + " arithmetic, written");
     out += " *\n * " + prefix_ + "_classify(image) returns the class of one image: " + macro_ + "_INPUT_HEIGHT x " +
            macro_ + "_INPUT_WIDTH bytes" + (model_.image_shape.channels > 1 ? " per channel (R, G, B)" : "") +
            ", row by row,\n * 0 = background, 255 = ink, prepared as the model's training images were (for digits,"
@@ -750,7 +736,7 @@ class Program {
            " bytes of the caller's stack.\n * Needs " + (libraries.empty() ? "no library" : libraries) +
            ". docs/export.md (\"C for microcontrollers\") explains the code.\n */\n";
     out += "#ifndef " + guard + "\n#define " + guard + "\n\n";
-    if (numbers_.score_type() == "int32_t") out += "#include <stdint.h>\n\n";
+    if (numbers_.types.score == "int32_t") out += "#include <stdint.h>\n\n";
     out += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
     const Shape& image = model_.image_shape;
     out += "#define " + macro_ + "_INPUT_CHANNELS " + std::to_string(image.channels) + "\n";
