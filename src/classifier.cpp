@@ -207,7 +207,7 @@ DatasetPredictions Classifier::predict(const Dataset& data, int threads) const {
   impl_->encoder.check_size(data.cols, data.rows);
   const int classes = this->classes();
   const bool penalties = outputs_are_penalties(model().spec);
-  DatasetPredictions result{std::vector<int>(data.count), std::vector<float>(data.count)};
+  DatasetPredictions result{std::vector<int>(data.count), std::vector<float>(data.count), std::vector<float>(data.count)};
   ThreadPool pool(threads);
   // Each thread takes a run of whole chunks.
   const std::size_t chunks = (data.count + kChunk - 1) / kChunk, tasks = std::size_t(pool.size());
@@ -221,12 +221,15 @@ DatasetPredictions Classifier::predict(const Dataset& data, int threads) const {
                  for (int i = 0; i < count; ++i) {
                    const float* outputs = scores + std::size_t(i) * classes;
                    const int best = nn::predicted_class(outputs, classes, penalties);
-                   float gap = std::numeric_limits<float>::infinity();
-                   for (int c = 0; c < classes; ++c)
-                     if (c != best)
-                       gap = std::min(gap, penalties ? outputs[c] - outputs[best] : outputs[best] - outputs[c]);
+                   float gap = std::numeric_limits<float>::infinity(), total = 0;
+                   for (int c = 0; c < classes; ++c) {
+                     const float behind = penalties ? outputs[c] - outputs[best] : outputs[best] - outputs[c];
+                     total += std::exp(-behind);
+                     if (c != best) gap = std::min(gap, behind);
+                   }
                    result.labels[chunk + i] = best;
                    result.margins[chunk + i] = gap;
+                   result.confidences[chunk + i] = 1.0f / total;  // classify's softmax, at the winner
                  }
                });
   });

@@ -15,6 +15,7 @@ Evaluation evaluate(const Classifier& classifier, const Dataset& data, int threa
   DatasetPredictions predictions = classifier.predict(data, threads);
   result.predictions = std::move(predictions.labels);
   result.margins = std::move(predictions.margins);
+  result.confidences = std::move(predictions.confidences);
   const int classes = classifier.classes();
   result.count = data.count;
   result.confusion.assign(classes, std::vector<std::size_t>(classes, 0));

@@ -348,7 +348,9 @@ TEST(ClassifierPredict, EvaluateAgreesWithClassifyOnEveryImageForAnyThreadCount)
     const lenet5::Evaluation evaluation = lenet5::evaluate(model, data, 2);
     ASSERT_EQ(evaluation.predictions.size(), data.count);
     for (std::size_t i = 0; i < data.count; ++i) {
-      EXPECT_EQ(evaluation.predictions[i], classifier.classify(data.image(i), 28, 28).label) << spec.preset << " " << i;
+      const lenet5::Prediction prediction = classifier.classify(data.image(i), 28, 28);
+      EXPECT_EQ(evaluation.predictions[i], prediction.label) << spec.preset << " " << i;
+      EXPECT_NEAR(evaluation.confidences[i], prediction.probabilities[prediction.label], 1e-4f) << spec.preset << " " << i;
       std::vector<float> scores(10);
       classifier.score_batch(data.image(i), 28, 28, 1, scores);
       std::sort(scores.begin(), scores.end());
@@ -359,6 +361,7 @@ TEST(ClassifierPredict, EvaluateAgreesWithClassifyOnEveryImageForAnyThreadCount)
       const lenet5::DatasetPredictions predictions = classifier.predict(data, threads);
       EXPECT_EQ(predictions.labels, evaluation.predictions) << threads << " threads";
       EXPECT_EQ(predictions.margins, evaluation.margins) << threads << " threads";
+      EXPECT_EQ(predictions.confidences, evaluation.confidences) << threads << " threads";
     }
   }
 }

@@ -23,6 +23,8 @@ struct DatasetPredictions {
   // How far the winning output is ahead of the runner-up (scores: best − second; RBF penalties: second −
   // best), ≥ 0. Rejecting the smallest margins first trades coverage for accuracy (Fig. 10).
   std::vector<float> margins;
+  // The winning class's probability, as classify() computes it: what predict --min-confidence compares.
+  std::vector<float> confidences;
 };
 
 // Thread-safe: several threads may call any of its const methods on one Classifier at once (each call

@@ -20,6 +20,7 @@ struct Evaluation {
   // Per example, how far the winning output is ahead of the runner-up (scores: best − second; RBF
   // penalties: second − best). Rejecting the smallest margins first trades coverage for accuracy (Fig. 10).
   std::vector<float> margins;
+  std::vector<float> confidences;  // per example, the winning class's probability (Classifier::classify's)
 };
 
 // Classifies every example of `data` with `threads` threads (0 = all cores), through Classifier::predict.
