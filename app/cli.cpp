@@ -47,7 +47,7 @@ Args::Args(const CommandSpec& spec, const std::vector<std::string>& arguments) {
       if (i + 1 >= arguments.size()) throw UsageError("--" + name + " needs a value (" + option->value + ")");
       value = arguments[++i];
     }
-    values_[name] = value;
+    values_[name].push_back(value);
   }
   if (positionals_.size() < spec.min_positionals) throw UsageError("missing arguments; usage: " + spec.usage);
   if (positionals_.size() > spec.max_positionals)
@@ -57,7 +57,12 @@ Args::Args(const CommandSpec& spec, const std::vector<std::string>& arguments) {
 std::optional<std::string> Args::get(const std::string& name) const {
   const auto found = values_.find(name);
   if (found == values_.end()) return std::nullopt;
-  return found->second;
+  return found->second.back();
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+  const auto found = values_.find(name);
+  return found == values_.end() ? std::vector<std::string>{} : found->second;
 }
 
 std::string Args::get(const std::string& name, const std::string& fallback) const {
@@ -141,6 +146,15 @@ lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vect
                                  "; run scripts/fetch-mnist.sh or pass --data DIR / set LENET5_DATA");
     }
   return lenet5::load_dataset(dir, split, options, classes);
+}
+
+lenet5::Dataset load_data_for_model(const Args& args, lenet5::Split split, const std::vector<std::string>& model_classes) {
+  try {
+    return load_data(args, split, &model_classes);
+  } catch (const lenet5::UnknownClass& error) {
+    if (args.get("classes")) throw;
+    throw lenet5::Error(std::string(error.what()) + "; to name the data's labels as the model does, give --classes FILE");
+  }
 }
 
 namespace {

@@ -39,14 +39,15 @@ class Args {
 
   bool help() const { return help_; }
   bool flag(const std::string& name) const { return values_.count(name) > 0; }
-  std::optional<std::string> get(const std::string& name) const;
+  std::optional<std::string> get(const std::string& name) const;  // the last value given
+  std::vector<std::string> get_all(const std::string& name) const;  // every value, in order (repeatable options)
   std::string get(const std::string& name, const std::string& fallback) const;
   long get_int(const std::string& name, long fallback, long min, long max) const;
   double get_double(const std::string& name, double fallback, double min, double max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
 
  private:
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positionals_;
   bool help_ = false;
 };
@@ -67,6 +68,9 @@ OptionSpec classes_option();
 // are matched to those names (a model's, or the training split's). Decoding progress and the loader's notes
 // go to stderr. When its files are missing, the error says how to get them.
 lenet5::Dataset load_data(const Args& args, lenet5::Split split, const std::vector<std::string>* classes = nullptr);
+// load_data matched to a model's classes, for commands that evaluate it: labels the model does not know
+// (numbers, for a model that names its classes) say how to name them.
+lenet5::Dataset load_data_for_model(const Args& args, lenet5::Split split, const std::vector<std::string>& model_classes);
 
 // The model file a command reads: `given` (a positional model, kept as an alias), else --model, else
 // $LENET5_MODEL, else "modern". "modern" and "classic" name the shipped models (models/ in a source

@@ -41,13 +41,7 @@ int run(const Args& args) {
   const auto& given = args.positionals();  // a model named first, as before --model
   const lenet5::Model model = lenet5::load_model(model_path(args, given.empty() ? std::nullopt : std::optional(given[0])));
   const std::vector<std::string> names = lenet5::class_names(model);
-  lenet5::Dataset data;
-  try {
-    data = load_data(args, split == "test" ? lenet5::Split::test : lenet5::Split::train, &names);
-  } catch (const lenet5::UnknownClass& error) {  // e.g. labels that are numbers, for a model that names them
-    if (args.get("classes")) throw;
-    throw lenet5::Error(std::string(error.what()) + "; to name the data's labels as the model does, give --classes FILE");
-  }
+  const lenet5::Dataset data = load_data_for_model(args, split == "test" ? lenet5::Split::test : lenet5::Split::train, names);
   const lenet5::Evaluation result = lenet5::evaluate(model, data, threads);
   const std::size_t classes = result.confusion.size();
 

@@ -20,7 +20,7 @@ commands:
   predict   read the digit (or --number, the number) in photos, scans and drawings
   info      the layer table of a preset or a saved model: shapes, parameters, connections
   bench     inference speed of a saved model: batch throughput and single-image latency
-  picture   draw a picture: the distortions training uses
+  picture   draw a figure: filters, feature maps, mistakes, confusion, training curves, rejection, distortions
   export    write a trained model for other runtimes: ONNX, C for microcontrollers (float32, int8)
 
 Run 'lenet5 COMMAND --help' for a command's options. Data: --data DIR, else $LENET5_DATA, else data/mnist

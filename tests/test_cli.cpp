@@ -730,8 +730,100 @@ TEST_F(Cli, PictureDrawsTheDistortionsGrid) {
   // 3 rows and 5 columns of 28×28 digits with 2-pixel gaps and border, doubled.
   EXPECT_EQ(grid.width, 2 * (5 * 28 + 6 * 2));
   EXPECT_EQ(grid.height, 2 * (3 * 28 + 4 * 2));
-  expect_failure(lenet5({"picture", "filters", "--out", out}), 2, {"unknown picture 'filters'"});
-  expect_failure(lenet5({"picture", "distortions", "--data", data_dir_.string()}), 2, {"--out FILE.png is required"});
+  expect_failure(lenet5({"picture", "sketches", "--out", out}), 2, {"unknown picture 'sketches'"});
+  expect_failure(lenet5({"picture", "distortions", "--data", data_dir_.string()}), 2, {"--out FILE.png or FILE.svg is required"});
+}
+
+// Every kind of picture, as PNG (read back at the size the tool reports) and as SVG.
+TEST_F(Cli, PictureDrawsEveryKindAsPngAndSvg) {
+  write_text(scratch_ / "run.jsonl", training_.out);
+  std::mt19937 random(3);
+  const std::string digit = save_image(inverted(synthetic_digit(4, random)), "four.png");
+  const std::string model = model_.string(), data = data_dir_.string();
+  const std::vector<std::vector<std::string>> kinds{
+      {"filters", "--model", model},
+      {"maps", digit, "--model", model},
+      {"errors", "--model", model, "--data", data, "--limit", "5"},
+      {"confusion", "--model", model, "--data", data},
+      {"curves", (scratch_ / "run.jsonl").string(), std::string(LENET5_SOURCE_DIR) + "/models/lenet5-classic.train.jsonl", "--label", "suite",
+       "--label", "classic"},
+      {"rejection", "--model", model, "--model", "classic", "--data", data},
+      {"distortions", "--data", data, "--examples", "2"}};
+  for (const auto& kind : kinds)
+    for (const std::string extension : {".png", ".svg"}) {
+      const std::string out = (scratch_ / (kind[0] + extension)).string();
+      std::vector<std::string> arguments{"picture"};
+      arguments.insert(arguments.end(), kind.begin(), kind.end());
+      arguments.insert(arguments.end(), {"--out", out});
+      const CommandResult result = lenet5(arguments);
+      ASSERT_EQ(result.exit_code, 0) << kind[0] << extension << "\n" << result;
+      int width = 0, height = 0;
+      ASSERT_EQ(std::sscanf(result.out.c_str(), ("wrote " + out + " (%dx%d)").c_str(), &width, &height), 2) << result;
+      if (extension == ".png") {
+        const lenet5::GreyImage picture = lenet5::read_image(out);
+        EXPECT_EQ(picture.width, width) << kind[0];
+        EXPECT_EQ(picture.height, height) << kind[0];
+      } else {
+        EXPECT_THAT(read_text(out), AllOf(HasSubstr("<svg"), HasSubstr("width=\"" + std::to_string(width) + "px\"")));
+      }
+    }
+}
+
+// rejection --json: per model the error and, for 0.5 % and 0.1 %, the rejection that reaches it and the threshold.
+TEST_F(Cli, PictureRejectionReportsWhatMustBeRejected) {
+  const CommandResult evaluation = lenet5({"eval", model_.string(), "--data", data_dir_.string(), "--json"});
+  ASSERT_EQ(evaluation.exit_code, 0) << evaluation;
+  for (const std::string by : {"confidence", "margin"}) {
+    const CommandResult result = lenet5({"picture", "rejection", "--model", model_.string(), "--model", "modern",
+                                         "--data", data_dir_.string(), "--by", by, "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result;
+    const auto lines = lines_of(result.out);
+    ASSERT_EQ(lines.size(), 2u) << result;  // no figure without --out
+    const Json suite = parse_json(lines[0]);
+    EXPECT_EQ(suite["model"].string(), model_.string());
+    EXPECT_EQ(suite["by"].string(), by);
+    EXPECT_NEAR(suite["error"].number(), 1 - parse_json(evaluation.out)["accuracy"].number(), 1e-9);
+    for (const Json& line : {suite, parse_json(lines[1])})
+      for (const std::string key : {"0.005", "0.001"}) {
+        const Json& rejected = line["rejection_at"][key];
+        const Json& threshold = line["threshold_at"][key];
+        EXPECT_EQ(std::holds_alternative<std::nullptr_t>(rejected.value), std::holds_alternative<std::nullptr_t>(threshold.value));
+        if (std::holds_alternative<double>(rejected.value)) {
+          EXPECT_GE(rejected.number(), 0);
+          EXPECT_LT(rejected.number(), 1);
+          EXPECT_GE(threshold.number(), 0);
+        }
+      }
+    EXPECT_THAT(parse_json(lines[1])["model"].string(), HasSubstr("lenet5-modern.model"));
+  }
+}
+
+TEST_F(Cli, PictureFailuresSayWhatWasWrong) {
+  const std::string out = (scratch_ / "p.png").string(), data = data_dir_.string();
+  const std::string not_a_model = save_bytes(Bytes{'n', 'o', 'p', 'e'}, "nope.model");
+  expect_failure(lenet5({"picture", "filters", "--model", not_a_model, "--out", out}), 1, {not_a_model});
+  expect_failure(lenet5({"picture", "maps", (scratch_ / "missing.png").string(), "--out", out}), 1,
+                 {"missing.png: cannot open"});
+  const std::string not_an_image = save_bytes(Bytes{'G', 'I', 'F', '8', '9', 'a'}, "not.png");
+  expect_failure(lenet5({"picture", "maps", not_an_image, "--out", out}), 1, {"not.png: "});
+  write_text(scratch_ / "empty.jsonl", "");
+  expect_failure(lenet5({"picture", "curves", (scratch_ / "empty.jsonl").string(), "--out", out}), 1,
+                 {"empty.jsonl: no epochs in the log"});
+  const std::string unwritable = (scratch_ / "no-such-folder" / "p.png").string();
+  expect_failure(lenet5({"picture", "confusion", "--model", model_.string(), "--data", data, "--out", unwritable}), 1,
+                 {unwritable});
+  EXPECT_FALSE(fs::exists(scratch_ / "no-such-folder"));
+  expect_failure(lenet5({"picture", "filters", "--out", (scratch_ / "p.pdf").string()}), 2,
+                 {"p.pdf: figures are written as .png or .svg"});
+  expect_failure(lenet5({"picture", "confusion", "--limit", "3", "--out", out}), 2,
+                 {"--limit does not apply to 'picture confusion'"});
+  expect_failure(lenet5({"picture", "maps", "--out", out}), 2, {"'picture maps' draws one IMAGE"});
+  expect_failure(lenet5({"picture", "filters", "extra", "--out", out}), 2, {"unexpected argument 'extra'"});
+  expect_failure(lenet5({"picture", "curves", "--out", out}), 2, {"name at least one log"});
+  expect_failure(lenet5({"picture", "curves", not_a_model, "--label", "a", "--label", "b", "--out", out}), 2,
+                 {"2 --label for 1 logs"});
+  expect_failure(lenet5({"picture", "rejection", "--by", "luck", "--json"}), 2, {"--by must be confidence or margin"});
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(Cli, TrainRejectsOptionsThatDoNotFitThePreset) {
