@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "lenet5/image.hpp"
 
@@ -36,5 +37,7 @@ GreyImage enlarge(const GreyImage& image, int factor);
 // Writers (PGM binary and 8-bit grey PNG), atomically, for pictures and tests.
 void write_pgm(const GreyImage& image, const std::string& path);
 void write_png(const GreyImage& image, const std::string& path);
+// The 8-bit grey PNG file write_png writes, as bytes; `name` names the image in errors.
+std::vector<std::uint8_t> encode_png(const GreyImage& image, const std::string& name);
 
 }  // namespace lenet5

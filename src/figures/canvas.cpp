@@ -11,9 +11,11 @@
 #include <map>
 #include <memory>
 #include <numbers>
+#include <optional>
 
 #include "io/atomic_file.hpp"
 #include "lenet5/error.hpp"
+#include "lenet5/image_io.hpp"
 
 namespace lenet5 {
 
@@ -140,6 +142,25 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
   static_cast<std::vector<std::uint8_t>*>(closure)->insert(static_cast<std::vector<std::uint8_t>*>(closure)->end(), data,
                                                           data + length);
   return CAIRO_STATUS_SUCCESS;
+}
+
+// The image surface as an 8-bit grey PNG when every pixel is grey (a third of an RGB one's samples: the
+// mistakes' grid, the distortions); nullopt when it has colour.
+std::optional<std::vector<std::uint8_t>> grey_png(cairo_surface_t* surface) {
+  cairo_surface_flush(surface);
+  const int width = cairo_image_surface_get_width(surface), height = cairo_image_surface_get_height(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  GreyImage grey{width, height, std::vector<std::uint8_t>(std::size_t(width) * height)};
+  for (int y = 0; y < height; ++y) {
+    const auto* row = reinterpret_cast<const std::uint32_t*>(data + std::ptrdiff_t(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      const std::uint32_t red = (row[x] >> 16) & 0xff, green = (row[x] >> 8) & 0xff, blue = row[x] & 0xff;
+      if (red != green || green != blue) return std::nullopt;
+      grey.pixels[std::size_t(y) * width + x] = std::uint8_t(red);
+    }
+  }
+  return encode_png(grey, "figure");
 }
 
 // cairo names an SVG's embedded images and groups by a counter global to the process ("image5",
@@ -399,8 +420,10 @@ std::vector<std::uint8_t> Figure::encode(FigureFormat format) const {
   }
   cairo_status_t status = cairo_status(cairo);
   cairo_destroy(cairo);
-  if (status == CAIRO_STATUS_SUCCESS && format == FigureFormat::png)
-    status = cairo_surface_write_to_png_stream(surface, figures::append_bytes, &bytes);
+  if (status == CAIRO_STATUS_SUCCESS && format == FigureFormat::png) {
+    if (auto grey = figures::grey_png(surface)) bytes = std::move(*grey);
+    else status = cairo_surface_write_to_png_stream(surface, figures::append_bytes, &bytes);
+  }
   cairo_surface_finish(surface);
   if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);

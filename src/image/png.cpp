@@ -143,16 +143,18 @@ Image decode_png(Bytes bytes, const std::string& name) {
 
 namespace lenet5 {
 
-void write_png(const GreyImage& image, const std::string& path) {
-  image_codec::check_writable(image, path);
+std::vector<std::uint8_t> encode_png(const GreyImage& image, const std::string& name) {
+  image_codec::check_writable(image, name);
   std::vector<std::uint8_t> bytes;
   image_codec::PngSession session(true);
   session.output = &bytes;
-  image_codec::create(session, path);
+  image_codec::create(session, name);
   if (!image_codec::encode_png(session, image)) {
-    image_codec::fail(path, std::string("cannot encode PNG: ") + session.message);
+    image_codec::fail(name, std::string("cannot encode PNG: ") + session.message);
   }
-  write_file_atomically(path, bytes);
+  return bytes;
 }
+
+void write_png(const GreyImage& image, const std::string& path) { write_file_atomically(path, encode_png(image, path)); }
 
 }  // namespace lenet5
