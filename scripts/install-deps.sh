@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what lenet5 needs from Debian 12 packages. Each one is there on purpose:
 #   g++, cmake, ninja-build   the C++20 toolchain and build
-#   zlib1g-dev                reading gzip-compressed IDX files; CRC-32 of model files
+#   zlib1g-dev                reading gzip-compressed IDX files (the tests check our CRC-32 against zlib's)
 #   libpng-dev                reading people's PNG images, writing pictures (lenet5_image)
 #   libjpeg62-turbo-dev       reading JPEG photos, baseline and progressive (lenet5_image)
 #   libwebp-dev               reading WebP images (lenet5_image)

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "io/atomic_file.hpp"
+#include "io/file_bytes.hpp"
 #include "test_util.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/dataset.hpp"
@@ -378,6 +379,25 @@ TEST(ModelFile, FailedRenameRemovesTheTemporaryFileAndKeepsTheTarget) {
               HasSubstr("occupied: cannot write: renaming"));
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"occupied"});
   EXPECT_TRUE(fs::exists(dir.file("occupied/keep")));
+}
+
+// The checksum is our own CRC-32 (the core needs no zlib): the standard check values, and zlib's crc32 on
+// every length from 0 to 40 at every alignment, so both the eight-byte steps and the byte tail are covered.
+TEST(ModelFile, ChecksumIsZlibsCrc32) {
+  const auto crc_of = [](const std::string& text) {
+    return crc32_of(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  };
+  EXPECT_EQ(crc_of(""), 0u);
+  EXPECT_EQ(crc_of("123456789"), 0xCBF43926u);
+  EXPECT_EQ(crc_of("The quick brown fox jumps over the lazy dog"), 0x414FA339u);
+  std::vector<std::uint8_t> bytes(48);
+  std::mt19937 rng(3);
+  for (std::uint8_t& byte : bytes) byte = static_cast<std::uint8_t>(rng());
+  for (std::size_t offset = 0; offset < 8; ++offset)
+    for (std::size_t length = 0; length <= 40; ++length)
+      EXPECT_EQ(crc32_of(bytes.data() + offset, length),
+                static_cast<std::uint32_t>(crc32(0, bytes.data() + offset, static_cast<uInt>(length))))
+          << "offset " << offset << ", length " << length;
 }
 
 TEST(ModelFile, LoadMissingFileSaysCannotOpen) {

@@ -1,10 +1,14 @@
-// IDX files (the MNIST container format, http://yann.lecun.com/exdb/mnist/), plain or gzip-compressed.
+// IDX files (the MNIST container format, http://yann.lecun.com/exdb/mnist/), plain or gzip-compressed. A
+// build without zlib (LENET5_NO_ZLIB: the WebAssembly one, whose browser inflates gzip itself) reads plain
+// files only, and says so of a gzip one.
 // These bytes come from disk and may be damaged or hostile: every size the file claims is checked against the
 // bytes actually present before anything is sized from it, and every defect becomes a lenet5::Error that names
 // the file.
 #include "lenet5/dataset.hpp"
 
+#ifndef LENET5_NO_ZLIB
 #include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -36,7 +40,11 @@ bool has_gzip_magic(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-
+#ifdef LENET5_NO_ZLIB
+std::vector<std::uint8_t> inflate_gzip(const std::string& path, std::span<const std::uint8_t>) {
+  throw Error(path + ": gzip-compressed, and this build of lenet5 has no zlib: decompress it first");
+}
+#else
 std::vector<std::uint8_t> inflate_gzip(const std::string& path, std::span<const std::uint8_t> compressed) {
   z_stream stream{};
   // 16 + MAX_WBITS: expect a gzip wrapper (header and CRC-32 trailer), not raw zlib data.
@@ -90,6 +98,7 @@ std::vector<std::uint8_t> inflate_gzip(const std::string& path, std::span<const 
   out.resize(produced());
   return out;
 }
+#endif
 
 const char* idx_type_name(std::uint8_t type_code) {
   switch (type_code) {

@@ -2,14 +2,15 @@
 // as its model file, the optimizer's buffers, a CRC-32.
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "core/bit_cast.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_bytes.hpp"
 #include "lenet5/error.hpp"
@@ -26,10 +27,32 @@ constexpr std::size_t kMaxModelBytes = std::size_t{256} << 20;  // as load_model
 // Header and the three length fields and the checksum, around the run description, model and values.
 constexpr std::size_t kFixedBytes = kMagic.size() + 4 + 4 + 8 + 8 + 4;
 
+// Floats as the shortest text that reads back exactly, and read back. libc++ 13 (Debian's emscripten: the
+// WebAssembly build, which writes no checkpoints) lacks the floating-point std::to_chars and from_chars:
+// there the shortest printf %g that reads back, and strtof.
 std::string float_text(float value) {
+#if __cpp_lib_to_chars >= 201611L
   std::array<char, 32> buffer{};
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);  // shortest exact
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
   return std::string(buffer.data(), result.ptr);
+#else
+  char buffer[32];
+  for (int digits = 1;; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, double(value));
+    if (digits == 9 || std::strtof(buffer, nullptr) == value) return buffer;
+  }
+#endif
+}
+
+std::from_chars_result float_from_text(const char* first, const char* last, float& value) {
+#if __cpp_lib_to_chars >= 201611L
+  return std::from_chars(first, last, value);
+#else
+  const std::string text(first, last);
+  char* end = nullptr;
+  value = std::strtof(text.c_str(), &end);
+  return {first + (end - text.c_str()), end == text.c_str() ? std::errc::invalid_argument : std::errc()};
+#endif
 }
 
 std::string hex_text(std::uint32_t value) {
@@ -91,7 +114,7 @@ class RunReader {
     Number number{};
     const char* end = text.data() + text.size();
     std::from_chars_result result;
-    if constexpr (std::is_floating_point_v<Number>) result = std::from_chars(text.data(), end, number);
+    if constexpr (std::is_floating_point_v<Number>) result = float_from_text(text.data(), end, number);
     else result = std::from_chars(text.data(), end, number, base);
     if (text.empty() || result.ec != std::errc() || result.ptr != end) fail(what + " '" + text + "' is not a number");
     if constexpr (std::is_floating_point_v<Number>)
@@ -196,7 +219,7 @@ std::vector<std::uint8_t> serialize_checkpoint(const TrainCheckpoint& checkpoint
   put_le<std::uint64_t>(bytes, model.size());
   bytes.insert(bytes.end(), model.begin(), model.end());
   put_le<std::uint64_t>(bytes, values.size());
-  for (const float value : values) put_le<std::uint32_t>(bytes, std::bit_cast<std::uint32_t>(value));
+  for (const float value : values) put_le<std::uint32_t>(bytes, bit_cast<std::uint32_t>(value));
   put_le<std::uint32_t>(bytes, crc32_of(bytes.data(), bytes.size()));
   return bytes;
 }
@@ -253,7 +276,7 @@ TrainCheckpoint deserialize_checkpoint(const std::vector<std::uint8_t>& bytes, c
       path + ": its model");
   checkpoint.optimizer.buffers.resize(std::size_t(value_count));
   for (std::size_t i = 0; i < checkpoint.optimizer.buffers.size(); ++i)
-    checkpoint.optimizer.buffers[i] = std::bit_cast<float>(get_le<std::uint32_t>(&bytes[values_offset + 4 * i]));
+    checkpoint.optimizer.buffers[i] = bit_cast<float>(get_le<std::uint32_t>(&bytes[values_offset + 4 * i]));
   check_optimizer_state(checkpoint, path);
   checkpoint.options.checkpoint_path = path;
   return checkpoint;

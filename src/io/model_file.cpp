@@ -1,10 +1,10 @@
 // The model file, format version 3; versions 1 and 2 are still read (docs/model-format.md).
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <fstream>
 
+#include "core/bit_cast.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_bytes.hpp"
 #include "lenet5/error.hpp"
@@ -147,7 +147,7 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
   put_le<std::uint32_t>(bytes, static_cast<std::uint32_t>(labels.size()));
   bytes.insert(bytes.end(), labels.begin(), labels.end());
   put_le<std::uint64_t>(bytes, model.parameters.size());
-  for (const float parameter : model.parameters) put_le<std::uint32_t>(bytes, std::bit_cast<std::uint32_t>(parameter));
+  for (const float parameter : model.parameters) put_le<std::uint32_t>(bytes, bit_cast<std::uint32_t>(parameter));
   put_le<std::uint32_t>(bytes, crc32_of(bytes.data(), bytes.size()));
   return bytes;
 }
@@ -240,7 +240,7 @@ Model deserialize_model(const std::vector<std::uint8_t>& bytes, const std::strin
   if (!labels_field) model.image_shape = default_image_shape(model.spec);
   model.parameters.resize(parameter_total);
   for (std::size_t i = 0; i < parameter_total; ++i) {
-    model.parameters[i] = std::bit_cast<float>(get_le<std::uint32_t>(&bytes[parameters_offset + 4 * i]));
+    model.parameters[i] = bit_cast<float>(get_le<std::uint32_t>(&bytes[parameters_offset + 4 * i]));
   }
   check_parameters(model.spec, model.parameters, source_name);
   return model;

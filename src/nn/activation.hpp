@@ -1,13 +1,13 @@
 #pragma once
 // Activation functions applied in place, and their derivatives expressed through the output y = f(a), so
 // backward needs no stored pre-activations.
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
 
+#include "core/bit_cast.hpp"
 #include "lenet5/network_spec.hpp"
 
 namespace lenet5::nn {
@@ -33,7 +33,7 @@ inline float tanh_float(float z) {
   const float k = (x * 1.44269504f + kRound) - kRound;
   const float r = (x - k * 0.693145752f) - k * 1.42860677e-6f;
   const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-  const float e = p * std::bit_cast<float>(static_cast<std::int32_t>(k + 127.0f) << 23);
+  const float e = p * bit_cast<float>(static_cast<std::int32_t>(k + 127.0f) << 23);
   const float large = std::copysign((1.0f - e) / (1.0f + e), z);
   return !(a >= 0.55f) ? small : large;  // a NaN takes the polynomial, and stays NaN (divergence is noticed)
 }
