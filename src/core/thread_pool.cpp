@@ -15,12 +15,13 @@ inline void relax() {
 }  // namespace
 
 int hardware_threads() {
+  if (!kThreadsBuilt) return 1;
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
 ThreadPool::ThreadPool(int threads) {
-  const int total = threads > 0 ? threads : hardware_threads();
+  const int total = !kThreadsBuilt ? 1 : threads > 0 ? threads : hardware_threads();
   try {
     for (int i = 1; i < total; ++i) workers_.emplace_back([this, i] { work(i); });
   } catch (...) {

@@ -5,6 +5,9 @@
 //
 // A training step hands out work twice within a millisecond or so, so waiting threads spin briefly before
 // they sleep: waking a sleeping thread costs tens of microseconds.
+//
+// A build that cannot start threads (WebAssembly without -pthread, as plain static web hosts require) has a
+// pool of the calling thread alone, whatever it is asked for: size() is 1 and run(fn) calls fn(0).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -16,9 +19,15 @@
 
 namespace lenet5 {
 
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+inline constexpr bool kThreadsBuilt = false;
+#else
+inline constexpr bool kThreadsBuilt = true;
+#endif
+
 class ThreadPool {
  public:
-  // `threads` ≤ 0 means one per hardware thread.
+  // `threads` ≤ 0 means one per hardware thread; without threads built (kThreadsBuilt), always 1.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -53,6 +62,7 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
+// 1 without threads built.
 int hardware_threads();
 
 }  // namespace lenet5

@@ -9,17 +9,27 @@ namespace lenet5::kernels {
 
 namespace {
 
+// The builds, the preferred first. Off x86 (WebAssembly, whose build compiles no x86 kernels, or Arm) the
+// portable one is all there is.
+#if defined(__x86_64__) || defined(__i386__)
+const KernelSet* const kBuilds[] = {&kernels_avx512, &kernels_avx2, &kernels_generic};
+#else
+const KernelSet* const kBuilds[] = {&kernels_generic};
+#endif
+
 const KernelSet& choose() {
-  const KernelSet* const all[] = {&kernels_avx512, &kernels_avx2, &kernels_generic};
   if (const char* wanted = std::getenv("LENET5_ISA"); wanted && *wanted) {
-    for (const KernelSet* build : all)
+    std::string names;
+    for (const KernelSet* build : kBuilds) {
       if (std::string(build->isa) == wanted) {
         if (!cpu_supports(wanted)) throw Error("LENET5_ISA=" + std::string(wanted) + ": this CPU does not support it");
         return *build;
       }
-    throw Error("LENET5_ISA=" + std::string(wanted) + " is not one of avx512, avx2, generic");
+      names += (names.empty() ? "" : ", ") + std::string(build->isa);
+    }
+    throw Error("LENET5_ISA=" + std::string(wanted) + " is not one of " + names);
   }
-  for (const KernelSet* build : all)
+  for (const KernelSet* build : kBuilds)
     if (cpu_supports(build->isa)) return *build;
   return kernels_generic;
 }
