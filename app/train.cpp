@@ -321,22 +321,14 @@ int run(const Args& args) {
                      : std::to_string(model_classes) + " → " + std::to_string(data_classes) + " classes";
     if (input) model.preparation = *preparation;
   } else {
-    lenet5::NetworkSpec fitted;
+    // A network that cannot read the data is the options' fault: a usage error, not a failure of the run.
     try {
-      fitted = lenet5::fit_to_data(spec, data.train.channels, int(data.train.classes.size()));
+      lenet5::fit_to_data(spec, data.train.channels, int(data.train.classes.size()));
     } catch (const lenet5::Error& error) {
       throw UsageError(error.what());
     }
-    // The modern preset standardises each channel with the training images' statistics (for MNIST its old
-    // constants, 0.1307 and 0.3081); the classic one keeps the paper's −0.1 and 1.175 (§II-B).
-    if (fitted.preset == "modern") fitted.scaling = lenet5::standardizing_scaling(data.train);
-    model = lenet5::initialize_model(fitted, options.seed);
-    // Grey pictures of the ten digits are read as digits unless told otherwise; anything else whole.
-    const bool digits = data.train.channels == 1 && data.train.classes == lenet5::digit_class_names();
-    model.preparation = input || digits ? *preparation : lenet5::InputPreparation::plain;
-    model.classes = data.train.classes;
-    model.dataset = data.train.name;
-    model.image_shape = {data.train.channels, data.train.rows, data.train.cols};
+    model = lenet5::new_model_for(spec, data.train, options.seed);
+    if (input) model.preparation = *preparation;
   }
 
   const std::string what = from ? "fine-tuning " + from_path : "training " + model.spec.preset + " LeNet-5";

@@ -319,6 +319,18 @@ void check_same_data(const DataFingerprint& run, const DataFingerprint& given) {
 
 }  // namespace
 
+Model new_model_for(const NetworkSpec& spec, const Dataset& data, std::uint64_t seed) {
+  NetworkSpec fitted = fit_to_data(spec, data.channels, int(data.classes.size()));
+  if (fitted.preset == "modern") fitted.scaling = standardizing_scaling(data);
+  Model model = initialize_model(fitted, seed);
+  const bool digits = data.channels == 1 && data.classes == digit_class_names();
+  model.preparation = digits ? InputPreparation::digit : InputPreparation::plain;
+  model.classes = data.classes;
+  model.dataset = data.name;
+  model.image_shape = {data.channels, data.rows, data.cols};
+  return model;
+}
+
 bool adapt_to_data(Model& model, const Dataset& data, std::uint64_t seed) {
   check_channels(model.spec, data.channels);
   InputEncoder(model.spec).check_size(data.cols, data.rows);

@@ -89,6 +89,14 @@ struct TrainCallbacks {
 void train(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
            const TrainCallbacks& callbacks = {});
 
+// A fresh model of `spec` for `data`: the network fitted to its channels and classes (fit_to_data), the
+// modern preset's input standardised with the data's own statistics (for MNIST its old constants, 0.1307
+// and 0.3081; the classic preset keeps the paper's −0.1 and 1.175, §II-B), parameters initialised from
+// `seed`, and the data recorded: class names, dataset name, image shape, and how pictures are prepared
+// (digit for grey pictures of the ten digits, else plain). Throws lenet5::Error when the network cannot read
+// the data (fit_to_data).
+Model new_model_for(const NetworkSpec& spec, const Dataset& data, std::uint64_t seed);
+
 // Fine-tuning: `model` (a trained one) made ready to train on `data`. Its network, input scaling and
 // parameters are kept, so its features see the new images as they saw the old; it takes the data's class
 // names, dataset name and image shape. When the data's classes are not the model's (another count, or other
