@@ -85,8 +85,12 @@ inline Vector load_range(const float* p, int begin, int end) {
   const __m256 lanes = _mm256_maskload_ps(p, mask);
   std::memcpy(&v, &lanes, sizeof v);
 #else
-  v = Vector{};
-  for (int i = begin; i < end; ++i) v[i] = p[i];
+  // Most ranges are whole vectors (conv_fold's): one load. Else lane by lane through memory, as setting
+  // lanes of a vector by a variable index compiles to a spill and reload per lane (WebAssembly SIMD).
+  if (begin == 0 && end == kLanes) return load(p);
+  alignas(64) float lanes[kLanes] = {};
+  for (int i = begin; i < end; ++i) lanes[i] = p[i];
+  v = load(lanes);
 #endif
   return v;
 }
