@@ -158,6 +158,45 @@ TEST(ExportCQuantisation, WeightsAreSymmetricPerOutputChannel) {
   EXPECT_THAT(q.scales, testing::ElementsAre(testing::DoubleEq(1.0 / 127), 1.0, testing::DoubleEq(2.0 / 127)));
 }
 
+TEST(ExportCQuantisation, InputScalingFoldsIntoTheFirstLayer) {
+  // The classic preset's encoding: −0.1 + 0.005 · byte (1.275 / 255 = 0.005).
+  std::vector<float> weights{2, -1, 4, 0};
+  std::vector<double> biases{0.5, 0};
+  const lenet5::InputScaling classic{-0.1f, 1.175f};
+  lenet5::c_export::fold_input_scaling(weights, biases, std::span(&classic, 1));
+  EXPECT_THAT(weights, testing::ElementsAre(testing::FloatNear(0.01f, 1e-8f), testing::FloatNear(-0.005f, 1e-8f),
+                                            testing::FloatNear(0.02f, 1e-8f), 0.0f));
+  EXPECT_THAT(biases, testing::ElementsAre(testing::DoubleNear(0.4, 1e-7), testing::DoubleNear(-0.4, 1e-7)));
+  // Each channel by its own pair: [0, 1] and [−1, 1].
+  std::vector<float> colour{1, 3};
+  std::vector<double> bias{0.25};
+  const std::vector<lenet5::InputScaling> pairs{{0, 1}, {-1, 1}};
+  lenet5::c_export::fold_input_scaling(colour, bias, pairs);
+  EXPECT_THAT(colour, testing::ElementsAre(testing::FloatEq(1.0f / 255), testing::FloatEq(6.0f / 255)));
+  EXPECT_THAT(bias, testing::ElementsAre(testing::DoubleEq(0.25 - 3)));
+}
+
+// Each layer's output step: a ReLU layer's calibrated range / 127, kept through a subsampling without
+// parameters, the squashing functions' bound / 127; the last layer's a power of two.
+TEST(ExportCQuantisation, OutputStepsFollowTheCalibration) {
+  const std::vector<float> ranges{12.7f, 1e6f, 25.4f, 1e6f, 1.27f, 2.54f, 1e6f};
+  const auto modern = lenet5::c_export::quantize(shipped("modern"), ranges);
+  std::vector<double> steps;
+  for (const auto& layer : modern.layers) steps.push_back(layer.output_scale);
+  EXPECT_THAT(std::vector<double>(steps.begin(), steps.end() - 1),
+              testing::Pointwise(testing::DoubleNear(1e-8), {0.1, 0.1, 0.2, 0.2, 0.01, 0.02}));  // the ranges are floats
+  EXPECT_EQ(std::exp2(std::round(std::log2(steps.back()))), steps.back());
+  EXPECT_EQ(modern.layers[0].low, 0);   // C1: ReLU
+  EXPECT_EQ(modern.layers[1].low, -127);  // S2: average pooling
+  EXPECT_EQ(modern.layers.back().coding, lenet5::c_export::Coding::scores);
+  const auto classic = lenet5::c_export::quantize(shipped("classic"), std::vector<float>(7, 1e6f));
+  ASSERT_EQ(classic.tables.size(), 1u);  // one scaled-tanh table for all six layers
+  for (std::size_t l = 0; l + 1 < classic.layers.size(); ++l) {
+    EXPECT_EQ(classic.layers[l].coding, lenet5::c_export::Coding::table) << l;
+    EXPECT_DOUBLE_EQ(classic.layers[l].output_scale, 1.7159 / 127) << l;
+  }
+}
+
 TEST(ExportCQuantisation, TablesHoldTheSquashingFunctionsWithinAQuarterStep) {
   for (const lenet5::Activation activation : {lenet5::Activation::scaled_tanh, lenet5::Activation::logistic}) {
     const auto table = lenet5::c_export::make_table(activation);

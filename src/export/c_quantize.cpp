@@ -45,9 +45,7 @@ std::int32_t to_accumulator(double value, double scale, const std::string& layer
   return static_cast<std::int32_t>(units);
 }
 
-// conv and full: weights quantised per output channel. The first layer reads the image's bytes themselves:
-// input channel c's encoding background_c + step_c · byte (lenet5/layer_info.hpp) is folded into its
-// weights (× step_c) and its bias (+ background_c · Σ weights), so the bytes need no scaling at all.
+// conv and full: weights quantised per output channel; the first layer's with the input scaling folded in.
 Accumulator quantize_weighted(const LayerInfo& info, const NetworkSpec& spec, bool first, double input_scale,
                               QuantizedLayer& layer) {
   const Tensor& weight = tensor(info, "weight");
@@ -56,21 +54,7 @@ Accumulator quantize_weighted(const LayerInfo& info, const NetworkSpec& spec, bo
   const std::size_t run = weight.values.size() / outs;
   std::vector<float> weights = weight.values;
   std::vector<double> biases(bias.values.begin(), bias.values.end());
-  if (first) {
-    const std::size_t plane = run / info.input.channels;  // k·k for a conv, H·W for a full layer
-    for (int o = 0; o < outs; ++o)
-      for (int c = 0; c < info.input.channels; ++c) {
-        const InputScaling& scaling = spec.scaling[c];
-        const double step = (double(scaling.foreground) - scaling.background) / 255.0;
-        float* block = weights.data() + o * run + c * plane;
-        double sum = 0;
-        for (std::size_t k = 0; k < plane; ++k) {
-          sum += block[k];
-          block[k] = static_cast<float>(block[k] * step);
-        }
-        biases[o] += scaling.background * sum;
-      }
-  }
+  if (first) fold_input_scaling(weights, biases, spec.scaling);
   ChannelQuantized quantized = quantize_channels(weights, outs);
   const double largest_input = first ? 255 : 127;
   Accumulator accumulator;
@@ -158,6 +142,21 @@ void choose_coding(const LayerInfo& info, bool last, double input_scale, float r
 }
 
 }  // namespace
+
+void fold_input_scaling(std::vector<float>& weights, std::vector<double>& biases, std::span<const InputScaling> scaling) {
+  const std::size_t run = weights.size() / biases.size(), plane = run / scaling.size();
+  for (std::size_t o = 0; o < biases.size(); ++o)
+    for (std::size_t c = 0; c < scaling.size(); ++c) {
+      const double step = (double(scaling[c].foreground) - scaling[c].background) / 255.0;
+      float* block = weights.data() + o * run + c * plane;
+      double sum = 0;
+      for (std::size_t k = 0; k < plane; ++k) {
+        sum += block[k];
+        block[k] = static_cast<float>(block[k] * step);
+      }
+      biases[o] += scaling[c].background * sum;
+    }
+}
 
 Rescale make_rescale(double factor) {
   if (!std::isfinite(factor) || std::fabs(factor) >= 0x1p30)

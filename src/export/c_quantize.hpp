@@ -33,6 +33,12 @@ struct ChannelQuantized {
 };
 ChannelQuantized quantize_channels(std::span<const float> weights, int channels);
 
+// The first layer reads the image's bytes themselves: input channel c's encoding background_c + step_c · byte,
+// step_c = (foreground_c − background_c) / 255 (lenet5/layer_info.hpp), folded into the layer's weights
+// (× step_c) and biases (+ background_c · Σ weights): the layer then gives the same on bytes as it did on the
+// encoded input, the padding (byte 0) included. `weights`: one run per bias, of scaling.size() equal blocks.
+void fold_input_scaling(std::vector<float>& weights, std::vector<double>& biases, std::span<const InputScaling> scaling);
+
 // A squashing activation f tabulated over the pre-activation a = index · step, index clamped to
 // [−reach, reach], beyond which the table is flat: values[index + reach] = round(f(index · step) / output_scale).
 // The output scale is f's bound / 127, so that no calibration is needed; the step keeps the error of the

@@ -352,9 +352,17 @@ class Int8Numbers final : public Numbers {
   }
 
   std::string layer_constants(const Layer& layer) const override {
-    std::string out;
-    write_array(out, "struct rescale", layer.name + "_rescale", {int(quantized(layer).rescale.size())},
-                texts(quantized(layer).rescale, rescale_text));
+    const QuantizedLayer& q = quantized(layer);
+    std::string out = "/* From " + layer.info.name + "'s int32 accumulator (bias included) to ";
+    char step[64];
+    std::snprintf(step, sizeof step, "%.6g", q.output_scale);
+    switch (q.coding) {
+      case Coding::int8: out += "its int8 outputs, steps of " + std::string(step) + (q.low == 0 ? " (ReLU: 0 to 127)" : ""); break;
+      case Coding::table: out += "the index of the " + to_string(network_.tables[q.table].activation) + " table"; break;
+      case Coding::scores: out += "the scores, in units of " + std::string(step); break;
+    }
+    out += ", per output channel. */\n";
+    write_array(out, "struct rescale", layer.name + "_rescale", {int(q.rescale.size())}, texts(q.rescale, rescale_text));
     return out;
   }
 
@@ -376,13 +384,16 @@ class Int8Numbers final : public Numbers {
   std::string rbf(const Layer& layer) const override {
     const QuantizedLayer& q = quantized(layer);
     const int classes = layer.info.output.channels, width = layer.info.input.size();
-    std::string out = prototypes_array(layer) + "\n";
+    char step[64];
+    std::snprintf(step, sizeof step, "%.6g", network_.layers[layer.index - 1].output_scale);
+    std::string out = prototypes_array(layer) + "\n/* Each prototype's sum_j prototype_ij^2, in score units. */\n";
     write_array(out, "int32_t", layer.name + "_energy", {classes}, texts(q.bias, integer_text));
     return out + "static const struct rescale " + layer.name + "_squares = " + rescale_text(q.rbf_squares) + ";\n" +
            "static const struct rescale " + layer.name + "_agreement = " + rescale_text(q.rbf_agreement) + ";\n\n" +
            "/* " + layer.info.name + ": RBF " + std::to_string(width) + " -> " + std::to_string(classes) +
            ", the penalties sum_j (x_j - prototype_ij)^2 (eq. 7) as\n"
-           "   s^2 sum_j in_j^2 - 2 s sum_j prototype_ij in_j + sum_j prototype_ij^2 (x = in * s): the smallest wins. */\n" +
+           "   s^2 sum_j in_j^2 - 2 s sum_j prototype_ij in_j + sum_j prototype_ij^2, x = in * s with s = " + step +
+           ",\n   the step of its inputs: the smallest wins. */\n" +
            "static void " + layer.name + "(const int8_t in[" + std::to_string(width) + "], int32_t penalties[" +
            std::to_string(classes) + "]) {\n" +
            "  int32_t squares = 0;\n" +
@@ -581,8 +592,10 @@ class Program {
 
   std::string conv_maps(const Layer& layer) const {
     const Shape& shape = layer.info.output;
-    return "\nstatic void " + layer.name + "(" + in_param(layer.index) + ", " + out_param(layer.index) + ") {\n" +
-           "  for (int o = 0; o < " + std::to_string(shape.channels) + "; ++o)\n" +
+    const std::string head = "\nstatic void " + layer.name + "(" + in_param(layer.index) + ", " + out_param(layer.index) +
+                             ") {\n  for (int o = 0; o < " + std::to_string(shape.channels) + "; ++o)";
+    if (map_dims(shape).size() == 1) return head + " out[o] = " + layer.name + "_at(in, o, 0, 0);\n}\n";
+    return head + "\n" +
            "    for (int y = 0; y < " + std::to_string(shape.height) + "; ++y)\n" +
            "      for (int x = 0; x < " + std::to_string(shape.width) + "; ++x) out" +
            element(map_dims(shape), "o", "y", "x") + " = " + layer.name + "_at(in, o, y, x);\n}\n";
@@ -756,7 +769,8 @@ class Program {
     std::string out = opening(prefix_ + "_model.c", "the network's weights and inference, written") + " */\n";
     out += "#include \"" + prefix_ + "_model.h\"\n";
     if (!numbers_.libraries(infos_).empty()) out += "\n#include <math.h>\n";
-    out += "\n" + numbers_.helpers(infos_) + numbers_.program_constants(model_.spec) + "\n";
+    out += "\n" + numbers_.helpers(infos_) + numbers_.program_constants(model_.spec);
+    if (!out.ends_with("\n\n")) out += "\n";
     std::vector<std::string> names;
     for (const std::string& name : class_names(model_)) names.push_back(string_literal(name));
     out += "const char *const " + prefix_ + "_class_names[" + macro_ + "_CLASSES] = {";
