@@ -231,7 +231,15 @@ TEST(ExportCQuantisation, CalibrationFindsEachLayersLargestOutput) {
 
 // ---- the generated C --------------------------------------------------------------------------------------
 
-TEST(ExportC, FloatGivesTheClassifiersScores) {
+// The tests that compile the generated C need a C compiler, `cc`, as a user of the export does.
+class ExportC : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("cc --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no C compiler: cc is not on PATH";
+  }
+};
+
+TEST_F(ExportC, FloatGivesTheClassifiersScores) {
   const lenet5::Dataset digits = synthetic_digits();
   for (const std::string preset : {"modern", "classic"}) {
     const Classifier classifier = shipped(preset);
@@ -255,7 +263,7 @@ TEST(ExportC, FloatGivesTheClassifiersScores) {
 // The int8 network against the float one it came from, on the images it was calibrated on: every score within
 // a few hundredths of the scores' spread (the largest minus the smallest score of an image), the mean error
 // within a few thousandths, and the class the same wherever float's margin is clear.
-TEST(ExportC, Int8StaysCloseToFloat) {
+TEST_F(ExportC, Int8StaysCloseToFloat) {
   const lenet5::Dataset digits = synthetic_digits();
   for (const std::string preset : {"modern", "classic"}) {
     const Classifier classifier = shipped(preset);
@@ -299,7 +307,7 @@ std::string run_with_model(const CSource& source, const std::string& statements)
 }
 
 // The integer helpers: rescale() rounds half up, saturate() clamps, a table looks up and is flat beyond its reach.
-TEST(ExportC, Int8HelpersRoundAndClampAsDocumented) {
+TEST_F(ExportC, Int8HelpersRoundAndClampAsDocumented) {
   const lenet5::Dataset digits = synthetic_digits().head(4);
   const std::string rescaled =
       run_with_model(lenet5::c_int8_source(shipped("modern"), digits, {}),
@@ -318,7 +326,7 @@ TEST(ExportC, Int8HelpersRoundAndClampAsDocumented) {
   EXPECT_EQ(run_with_model(lenet5::c_int8_source(shipped("classic"), digits, {}), statements), expected);
 }
 
-TEST(ExportC, TwoPrefixedModelsLinkIntoOneProgram) {
+TEST_F(ExportC, TwoPrefixedModelsLinkIntoOneProgram) {
   Scratch scratch;
   lenet5::CExportOptions modern, classic;
   modern.prefix = "modern";
@@ -356,7 +364,7 @@ TEST(ExportC, TwoPrefixedModelsLinkIntoOneProgram) {
   EXPECT_EQ(shipped("classic").classify(three, kSide, kSide).label, 3);
 }
 
-TEST(ExportC, BadPrefixesAndNetworksAreRefused) {
+TEST_F(ExportC, BadPrefixesAndNetworksAreRefused) {
   const Classifier classifier = shipped("modern");
   for (const std::string& prefix : {std::string(), std::string("9lives"), std::string("two words"), std::string("a-b"),
                                    std::string(33, 'x')}) {
@@ -375,7 +383,7 @@ TEST(ExportC, BadPrefixesAndNetworksAreRefused) {
 }
 
 // Colour and other class counts export as they are: the image gets a channel dimension, the scores one per class.
-TEST(ExportC, ColourModelsWithOtherClassCountsExport) {
+TEST_F(ExportC, ColourModelsWithOtherClassCountsExport) {
   const lenet5::NetworkSpec spec = lenet5::fit_to_data(lenet5::modern_preset(), 3, 4);
   lenet5::Model model = lenet5::initialize_model(spec, 1);
   model.classes = {"cat", "dog \"quoted\"", "b\\ird", "caf\xc3\xa9?"};
@@ -390,7 +398,7 @@ TEST(ExportC, ColourModelsWithOtherClassCountsExport) {
   compile({"-c", (scratch.path() / source.source_name).string()}, scratch.path(), scratch.path() / "model.o");
 }
 
-TEST(ExportC, FolderRulesNeverTouchOtherFiles) {
+TEST_F(ExportC, FolderRulesNeverTouchOtherFiles) {
   Scratch scratch;
   const CSource source = lenet5::c_float_source(shipped("modern"), {});
   const fs::path folder = scratch.path() / "new" / "nested";
