@@ -1,0 +1,56 @@
+// The figures and pictures of docs/web.md, measured in headless Chromium on the built site (not a test: run
+// by hand, `node tests/web/measure.js [OUT_DIR]` after scripts/build-web.sh and npm ci in tests/web/):
+//  - per reading of the pad: classify + trace, prepare, and the whole call, over every update while the
+//    digits of browser.js are drawn (each pointer move asks for one reading, at most one a frame);
+//  - the full training run of the page ("2 passes over 60,000 digits"): its speed, time and test accuracy;
+//  - the size of the page, its scripts and the WebAssembly;
+//  - screenshots (OUT_DIR, default docs/images): drawing, the maps, training.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const {SITE, serve, launch, openPage, drawDigit, DIGITS} = require('./browser.js');
+
+const out = path.resolve(process.argv[2] || path.join(__dirname, '../../docs/images'));
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return {median: at(0.5), p90: at(0.9), count: sorted.length};
+}
+
+(async () => {
+  const server = await serve();
+  const browser = await launch();
+  const page = await openPage(browser, server.url);
+  const figures = {};
+
+  for (const digit of Object.keys(DIGITS)) {
+    await page.click('#clear');
+    await drawDigit(page, digit);
+  }
+  await page.click('#clear');
+  await drawDigit(page, '3');
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  const timings = await page.evaluate(() => window.lenet5Demo.timings);
+  for (const key of ['classifyTrace', 'prepare', 'total'])
+    figures[`reading_${key}_ms`] = summary(timings.map((timing) => timing[key]));
+  figures.pad_pixels = await page.$eval('#pad', (pad) => `${pad.width}x${pad.height}`);
+  await (await page.$('#reading')).screenshot({path: path.join(out, 'web-drawing.png')});
+  await (await page.$('#maps')).screenshot({path: path.join(out, 'web-maps.png')});
+
+  await page.select('#train-size', 'full');
+  await page.click('#train');
+  await page.waitForSelector('#train-status[data-state="done"], #train-status[data-state="failed"]', {timeout: 600000});
+  figures.training = await page.$eval('#train-status', (element) => ({...element.dataset, text: element.textContent}));
+  await (await page.$('#training')).screenshot({path: path.join(out, 'web-training.png')});
+  await page.screenshot({path: path.join(out, 'web-page.png'), fullPage: true});
+
+  const files = ['index.html', 'style.css', 'app.js', 'lenet5-api.js', 'train-worker.js', 'lenet5.js', 'lenet5.wasm'];
+  figures.bytes = Object.fromEntries(files.map((file) => [file, fs.statSync(path.join(SITE, file)).size]));
+  figures.bytes.total = files.reduce((sum, file) => sum + figures.bytes[file], 0);
+  figures.browser = await browser.version();
+  figures.console_errors = page.errors;
+  console.log(JSON.stringify(figures, null, 2));
+  await browser.close();
+  server.close();
+})();
