@@ -55,7 +55,7 @@ void write_c_int8(const Args& args, const lenet5::Classifier& classifier, const 
 }
 
 const Format kFormats[] = {
-    {"onnx", "an ONNX file (opset 13) for ONNX Runtime, OpenCV's dnn module and other runtimes: input\n"
+    {"onnx", "an ONNX file (opset 13) for ONNX Runtime and other ONNX runtimes: input\n"
              "           'image' [N,C,H,W] (N,1,32,32 for digits), pixels in [0,1], 0 = background; output\n"
              "           'scores' [N,classes], the highest wins, and 'penalties' for the classic preset",
      [](const Args&, const lenet5::Classifier& classifier, const std::string& out) { lenet5::export_onnx(classifier, out); },

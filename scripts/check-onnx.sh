@@ -4,7 +4,8 @@
 # pinned in tests/onnx/package-lock.json) on MNIST's 10,000 test images against the model's own outputs:
 # every image's scores within 1e-5 of its largest |score|, every class the same (tests/onnx/check.mjs).
 # npm installs from its registry alone: --ignore-scripts skips onnxruntime-node's postinstall, which would
-# fetch GPU providers; the CPU runtime is in the package. About 15 s with a warm npm cache, the build aside.
+# fetch GPU providers; the CPU runtime is in the package. About 15 s with a warm npm cache, the build aside
+# (a cold cache adds about 25 s: the package is 111 MB).
 #   scripts/check-onnx.sh        (MNIST from $LENET5_DATA, else ../shared/data/mnist; the build in build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -101,9 +101,10 @@ std::string add_layer(GraphBuilder& graph, const LayerInfo& layer, std::string x
   switch (layer.kind) {
     case LayerKind::conv: {
       const Tensor& weight = tensor_named(layer, "weight");
+      const Tensor& bias = tensor_named(layer, "bias");
       const std::int64_t k = weight.shape[2];
       x = graph.node("Conv", {x, graph.constant(prefix + "weight", dims_of(weight), weight.values),
-                              graph.constant(prefix + "bias", dims_of(tensor_named(layer, "bias")), tensor_named(layer, "bias").values)},
+                              graph.constant(prefix + "bias", dims_of(bias), bias.values)},
                      prefix + "conv", {{"kernel_shape", std::vector<std::int64_t>{k, k}}});
       break;
     }
