@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "export/c_text.hpp"
 #include "lenet5/error.hpp"
 
 namespace lenet5::c_export {
@@ -15,12 +16,6 @@ constexpr double kTanhAmplitude = 1.7159;
 constexpr double kTanhSlope = 2.0 / 3.0;
 // Accumulators are int32; a layer's worst case must stay below this.
 constexpr double kAccumulatorLimit = 0x1p31 - 1;
-
-const Tensor& tensor(const LayerInfo& layer, const std::string& name) {
-  for (const Tensor& candidate : layer.tensors)
-    if (candidate.name == name) return candidate;
-  throw Error("layer " + layer.name + " has no tensor '" + name + "'");
-}
 
 double activate(Activation activation, double a) {
   switch (activation) {

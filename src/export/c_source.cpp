@@ -1,14 +1,13 @@
-// The C export: one generator for both kinds of numbers. The program's shape (a function per layer, a conv
-// computed where the subsampling after it reads it, two activation buffers used in turn) is written once;
-// a Numbers object says how each kind computes: float32 as the Classifier does, int8 in integers.
+// The C export's program: one generator for both kinds of numbers (c_numbers.hpp). Its shape is written once:
+// a function per layer, a conv computed where the subsampling after it reads it, two activation buffers used
+// in turn.
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <cstdio>
-#include <memory>
 #include <regex>
 
+#include "export/c_numbers.hpp"
 #include "export/c_quantize.hpp"
+#include "export/c_text.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/export.hpp"
 
@@ -16,17 +15,7 @@ namespace lenet5 {
 
 namespace {
 
-using c_export::Coding;
-using c_export::QuantizedLayer;
-using c_export::QuantizedNetwork;
-
-constexpr std::size_t kLineWidth = 110;
-
-const Tensor& tensor(const LayerInfo& layer, const std::string& name) {
-  for (const Tensor& candidate : layer.tensors)
-    if (candidate.name == name) return candidate;
-  throw Error("layer " + layer.name + " has no tensor '" + name + "'");
-}
+using namespace c_export;
 
 std::string upper(std::string text) {
   for (char& c : text) c = char(std::toupper(static_cast<unsigned char>(c)));
@@ -38,382 +27,10 @@ std::string lower(std::string text) {
   return text;
 }
 
-// A float as a C literal that reads back as the same float.
-std::string float_literal(float value) {
-  if (!std::isfinite(value)) throw Error("the model holds a value that is not finite");
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", double(value));
-  std::string literal = text;
-  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
-  return literal + "f";
-}
-
-// `text` as a C string literal: printable ASCII as it is, every other byte (UTF-8 included) in octal.
-std::string string_literal(const std::string& text) {
-  std::string literal = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      literal += '\\';
-      literal += char(c);
-    } else if (c >= 0x20 && c < 0x7f && c != '?') {  // '?' too: no trigraphs
-      literal += char(c);
-    } else {
-      char escape[8];
-      std::snprintf(escape, sizeof escape, "\\%03o", c);
-      literal += escape;
-    }
-  }
-  return literal + "\"";
-}
-
-std::string dims_text(const std::vector<int>& dims) {
-  std::string text;
-  for (int extent : dims) {  // (appended piece by piece: GCC 12 warns falsely about "[" + … + "]")
-    text += '[';
-    text += std::to_string(extent);
-    text += ']';
-  }
-  return text;
-}
-
-// A layer's maps as a C array's dimensions: [C][H][W], or [C] when the maps are single values.
-std::vector<int> map_dims(const Shape& shape) {
-  if (shape.height == 1 && shape.width == 1) return {shape.channels};
-  return {shape.channels, shape.height, shape.width};
-}
-
-// The initializer of an array of `dims` in full braces, innermost rows wrapped to the line width.
-void nested_values(std::string& out, const std::vector<int>& dims, std::size_t level, std::size_t& next,
-                   const std::vector<std::string>& values, std::size_t column) {
-  out += '{';
-  if (level + 1 == dims.size()) {
-    std::size_t used = column + 1;
-    for (int i = 0; i < dims[level]; ++i) {
-      const std::string& item = values[next++];
-      if (i > 0) {
-        out += ',';
-        if (used + item.size() + 3 > kLineWidth) {
-          out += "\n" + std::string(column + 1, ' ');
-          used = column + 1;
-        } else {
-          out += ' ';
-          used += 2;
-        }
-      }
-      out += item;
-      used += item.size();
-    }
-  } else {
-    for (int i = 0; i < dims[level]; ++i) {
-      if (i > 0) out += ",\n" + std::string(column + 1, ' ');
-      nested_values(out, dims, level + 1, next, values, column + 1);
-    }
-  }
-  out += '}';
-}
-
-void write_array(std::string& out, const std::string& type, const std::string& name, const std::vector<int>& dims,
-                 const std::vector<std::string>& values) {
-  out += "static const " + type + " " + name + dims_text(dims) + " = {\n  ";
-  std::size_t next = 0;
-  if (dims.size() == 1) {
-    std::string inner;
-    nested_values(inner, dims, 0, next, values, 1);
-    out += inner.substr(1, inner.size() - 2);  // the outer braces are the declaration's
-  } else {
-    for (int i = 0; i < dims[0]; ++i) {
-      if (i > 0) out += ",\n  ";
-      nested_values(out, dims, 1, next, values, 2);
-    }
-  }
-  out += "\n};\n";
-}
-
-template <class Numbers, class Format>
-std::vector<std::string> texts(const Numbers& numbers, Format format) {
-  std::vector<std::string> result;
-  result.reserve(numbers.size());
-  for (const auto& number : numbers) result.push_back(format(number));
-  return result;
-}
-
-std::string integer_text(long long value) { return std::to_string(value); }
-
-// ---- how each kind of number computes ----
-
-// One layer as the generated code sees it.
-struct Layer {
-  const LayerInfo& info;
-  std::size_t index = 0;  // its place in Classifier::layers()
-  std::string name;       // its C name: c1, s2, …, output
-};
-
-// The C types of one kind of number.
-struct CTypes {
-  std::string kind;  // for comments: "float32", "int8"
-  std::string canvas, value, accumulator, score, weight, bias;
-  int value_bytes = 0;  // of canvas and value
-};
-
-class Numbers {
- public:
-  explicit Numbers(CTypes c_types) : types(std::move(c_types)) {}
-  virtual ~Numbers() = default;
-  const CTypes types;
-  // Header lines beyond the common ones (#includes, macros).
-  virtual std::string header_extras(const std::string& macro) const = 0;
-  // What the C file needs from outside (for the opening comment); empty when nothing.
-  virtual std::string libraries(const std::vector<LayerInfo>& layers) const = 0;
-  // The static functions the layers call: activations, rescaling, tables.
-  virtual std::string helpers(const std::vector<LayerInfo>& layers) const = 0;
-  // The statement that puts input byte `byte` of channel `c` on the canvas at `place`.
-  virtual std::string encode(const std::string& place, const std::string& byte) const = 0;
-  // Constants that belong to the whole program (the input scaling).
-  virtual std::string program_constants(const NetworkSpec& spec) const = 0;
-  // A conv's or full layer's weights in the float tensor's layout, and any layer's biases (empty: none).
-  virtual std::vector<std::string> weights(const Layer& layer) const = 0;
-  virtual std::vector<std::string> biases(const Layer& layer) const = 0;
-  // The layer's constants beyond weights and biases.
-  virtual std::string layer_constants(const Layer& layer) const = 0;
-  // The output value from the accumulator `acc` (the bias included) of channel `channel`.
-  virtual std::string finish(const Layer& layer, const std::string& acc, const std::string& channel) const = 0;
-  // A subsampling's pre-activation from the sum of its window `sum` (average pooling) of map `map`.
-  virtual std::string pooled(const Layer& layer, const std::string& sum, const std::string& map) const = 0;
-  // The RBF output layer's function.
-  virtual std::string rbf(const Layer& layer) const = 0;
-};
 
 std::string activation_comment(const std::optional<Activation>& activation) {
   return activation ? ", " + to_string(*activation) : "";
 }
-
-bool uses(const std::vector<LayerInfo>& layers, Activation activation) {
-  return std::any_of(layers.begin(), layers.end(), [&](const LayerInfo& l) { return l.activation == activation; });
-}
-
-bool uses_max_pooling(const std::vector<LayerInfo>& layers) {
-  return std::any_of(layers.begin(), layers.end(), [](const LayerInfo& l) { return l.pooling == Pooling::max; });
-}
-
-std::string max4(const std::string& type) {
-  return "static " + type + " max4(" + type + " a, " + type + " b, " + type + " c, " + type + " d) {\n" +
-         "  const " + type + " top = a > b ? a : b, bottom = c > d ? c : d;\n"
-         "  return top > bottom ? top : bottom;\n}\n\n";
-}
-
-// The RBF prototypes (eq. 7): ±1, the stylised 7×12 digits of the paper's Fig. 3.
-std::string prototypes_array(const Layer& layer) {
-  const Tensor& prototypes = tensor(layer.info, "prototypes");
-  for (float p : prototypes.values)
-    if (p != 1.0f && p != -1.0f) throw Error("layer " + layer.info.name + "'s prototypes are not all ±1");
-  std::string out = "/* " + layer.info.name + "'s prototypes: the +-1 bitmaps of eq. 7, one row per class. */\n";
-  write_array(out, "signed char", layer.name + "_prototypes", prototypes.shape,
-              texts(prototypes.values, [](float p) { return std::string(p > 0 ? "1" : "-1"); }));
-  return out;
-}
-
-class FloatNumbers final : public Numbers {
- public:
-  FloatNumbers() : Numbers({"float32", "float", "float", "float", "float", "float", "float", 4}) {}
-  std::string header_extras(const std::string&) const override { return ""; }
-
-  std::string libraries(const std::vector<LayerInfo>& layers) const override {
-    std::string functions;
-    if (uses(layers, Activation::scaled_tanh)) functions += "tanhf";
-    if (uses(layers, Activation::logistic)) functions += std::string(functions.empty() ? "" : " and ") + "expf";
-    return functions.empty() ? "" : "libm's " + functions + " (link with -lm)";
-  }
-
-  std::string helpers(const std::vector<LayerInfo>& layers) const override {
-    std::string out;
-    if (uses(layers, Activation::relu)) out += "static float relu(float a) { return a > 0.0f ? a : 0.0f; }\n\n";
-    if (uses(layers, Activation::scaled_tanh))
-      out += "/* The paper's squashing function 1.7159 tanh(2a/3) (eq. 6). */\n"
-             "static float scaled_tanh(float a) { return 1.7159f * tanhf(0.666666687f * a); }\n\n";
-    if (uses(layers, Activation::logistic)) out += "static float logistic(float a) { return 1.0f / (1.0f + expf(-a)); }\n\n";
-    if (uses_max_pooling(layers)) out += max4("float");
-    return out;
-  }
-
-  std::string program_constants(const NetworkSpec& spec) const override {
-    std::string out = "/* Each input channel's bytes 0 and 255 become these values (the model's input scaling). */\n";
-    write_array(out, "float", "input_background", {int(spec.scaling.size())},
-                texts(spec.scaling, [](const InputScaling& s) { return float_literal(s.background); }));
-    write_array(out, "float", "input_foreground", {int(spec.scaling.size())},
-                texts(spec.scaling, [](const InputScaling& s) { return float_literal(s.foreground); }));
-    return out;
-  }
-
-  // As the Classifier encodes: background + (foreground − background) · byte / 255, in float.
-  std::string encode(const std::string& place, const std::string& byte) const override {
-    return place + " = input_background[c] + (input_foreground[c] - input_background[c]) * (float)" + byte + " / 255.0f;";
-  }
-
-  std::vector<std::string> weights(const Layer& layer) const override {
-    return texts(tensor(layer.info, "weight").values, float_literal);
-  }
-  std::vector<std::string> biases(const Layer& layer) const override {
-    if (layer.info.kind == LayerKind::subsample && layer.info.tensors.empty()) return {};
-    return texts(tensor(layer.info, "bias").values, float_literal);
-  }
-
-  std::string layer_constants(const Layer& layer) const override {
-    if (layer.info.kind != LayerKind::subsample || layer.info.tensors.empty()) return "";
-    std::string out;
-    write_array(out, "float", layer.name + "_coefficient", {layer.info.output.channels},
-                texts(tensor(layer.info, "coefficient").values, float_literal));
-    return out;
-  }
-
-  std::string finish(const Layer& layer, const std::string& acc, const std::string&) const override {
-    return layer.info.activation ? to_string(*layer.info.activation) + "(" + acc + ")" : acc;
-  }
-
-  // The Classifier's order: 0.25 · coefficient, times the window's sum, plus the bias.
-  std::string pooled(const Layer& layer, const std::string& sum, const std::string& map) const override {
-    if (layer.info.tensors.empty()) return "0.25f * (" + sum + ")";
-    return "(0.25f * " + layer.name + "_coefficient[" + map + "]) * (" + sum + ") + " + layer.name + "_bias[" + map + "]";
-  }
-
-  std::string rbf(const Layer& layer) const override {
-    const int classes = layer.info.output.channels, width = layer.info.input.size();
-    return prototypes_array(layer) + "\n/* " + layer.info.name + ": RBF " + std::to_string(width) + " -> " +
-           std::to_string(classes) + ", the penalties sum_j (in_j - prototype_ij)^2 (eq. 7): the smallest wins. */\n" +
-           "static void " + layer.name + "(const float in[" + std::to_string(width) + "], float penalties[" +
-           std::to_string(classes) + "]) {\n" +
-           "  for (int i = 0; i < " + std::to_string(classes) + "; ++i) {\n" +
-           "    float sum = 0.0f;\n" +
-           "    for (int j = 0; j < " + std::to_string(width) + "; ++j) {\n" +
-           "      const float difference = in[j] - (float)" + layer.name + "_prototypes[i][j];\n" +
-           "      sum += difference * difference;\n" +
-           "    }\n" +
-           "    penalties[i] = sum;\n" +
-           "  }\n}\n";
-  }
-};
-
-std::string rescale_text(const c_export::Rescale& r) {
-  return "{" + std::to_string(r.multiplier) + ", " + std::to_string(r.shift) + "}";
-}
-
-class Int8Numbers final : public Numbers {
- public:
-  explicit Int8Numbers(QuantizedNetwork network)
-      : Numbers({"int8", "uint8_t", "int8_t", "int32_t", "int32_t", "int8_t", "int32_t", 1}), network_(std::move(network)) {}
-
-  std::string header_extras(const std::string& macro) const override {
-    char scale[64];
-    std::snprintf(scale, sizeof scale, "%.17g", network_.layers.back().output_scale);
-    return "#define " + macro + "_SCORE_SCALE " + scale + " /* a score's real value: scores[i] * " + macro +
-           "_SCORE_SCALE */\n";
-  }
-  std::string libraries(const std::vector<LayerInfo>&) const override { return ""; }
-
-  std::string helpers(const std::vector<LayerInfo>& layers) const override {
-    std::string out =
-        "/* A real factor as integers: value * factor = (value * multiplier + 2^(shift-1)) >> shift, rounded half\n"
-        "   up, 2^30 <= |multiplier| < 2^31. Needs >> to shift negative values arithmetically, as every C compiler\n"
-        "   for Arm and x86 does; the typedef refuses to compile where it does not. */\n"
-        "typedef char arithmetic_right_shift_required[(-8 >> 1) == -4 ? 1 : -1];\n"
-        "struct rescale {\n  int32_t multiplier;\n  int32_t shift;\n};\n\n"
-        "static int32_t rescale(int32_t value, struct rescale factor) {\n"
-        "  return (int32_t)(((int64_t)value * factor.multiplier + ((int64_t)1 << (factor.shift - 1))) >> factor.shift);\n"
-        "}\n\n";
-    if (std::any_of(network_.layers.begin(), network_.layers.end(),
-                    [](const QuantizedLayer& l) { return l.coding == Coding::int8; }))
-      out += "static int8_t saturate(int32_t value, int32_t low, int32_t high) {\n"
-             "  return (int8_t)(value < low ? low : value > high ? high : value);\n}\n\n";
-    for (const c_export::ActivationTable& table : network_.tables) {
-      const std::string name = to_string(table.activation), reach = std::to_string(table.reach);
-      char step[64];
-      std::snprintf(step, sizeof step, "%.9g", table.step);
-      out += "/* " + name + " of index * " + step + ", in steps of its bound / 127, for indices -" + reach + " to " +
-             reach + " (flat beyond). */\n";
-      write_array(out, "int8_t", name + "_table", {int(table.values.size())}, texts(table.values, integer_text));
-      out += "\nstatic int8_t " + name + "(int32_t index) {\n" + "  return " + name + "_table[(index < -" + reach +
-             " ? -" + reach + " : index > " + reach + " ? " + reach + " : index) + " + reach + "];\n}\n\n";
-    }
-    if (uses_max_pooling(layers)) out += max4("int32_t");
-    return out;
-  }
-
-  std::string program_constants(const NetworkSpec&) const override { return ""; }
-  // The bytes themselves: the input scaling is folded into the first layer's weights and biases.
-  std::string encode(const std::string& place, const std::string& byte) const override {
-    return place + " = " + byte + ";";
-  }
-
-  std::vector<std::string> weights(const Layer& layer) const override {
-    return texts(quantized(layer).weights, integer_text);
-  }
-  std::vector<std::string> biases(const Layer& layer) const override {
-    if (layer.info.kind == LayerKind::subsample && layer.info.tensors.empty()) return {};
-    return texts(quantized(layer).bias, integer_text);
-  }
-
-  std::string layer_constants(const Layer& layer) const override {
-    const QuantizedLayer& q = quantized(layer);
-    std::string out = "/* From " + layer.info.name + "'s int32 accumulator (bias included) to ";
-    char step[64];
-    std::snprintf(step, sizeof step, "%.6g", q.output_scale);
-    switch (q.coding) {
-      case Coding::int8: out += "its int8 outputs, steps of " + std::string(step) + (q.low == 0 ? " (ReLU: 0 to 127)" : ""); break;
-      case Coding::table: out += "the index of the " + to_string(network_.tables[q.table].activation) + " table"; break;
-      case Coding::scores: out += "the scores, in units of " + std::string(step); break;
-    }
-    out += ", per output channel. */\n";
-    write_array(out, "struct rescale", layer.name + "_rescale", {int(q.rescale.size())}, texts(q.rescale, rescale_text));
-    return out;
-  }
-
-  std::string finish(const Layer& layer, const std::string& acc, const std::string& channel) const override {
-    const QuantizedLayer& q = quantized(layer);
-    const std::string rescaled = "rescale(" + acc + ", " + layer.name + "_rescale[" + channel + "])";
-    switch (q.coding) {
-      case Coding::int8: return "saturate(" + rescaled + ", " + std::to_string(q.low) + ", " + std::to_string(q.high) + ")";
-      case Coding::table: return to_string(network_.tables[q.table].activation) + "(" + rescaled + ")";
-      case Coding::scores: return rescaled;
-    }
-    return rescaled;
-  }
-
-  std::string pooled(const Layer& layer, const std::string& sum, const std::string& map) const override {
-    return layer.info.tensors.empty() ? sum : sum + " + " + layer.name + "_bias[" + map + "]";
-  }
-
-  std::string rbf(const Layer& layer) const override {
-    const QuantizedLayer& q = quantized(layer);
-    const int classes = layer.info.output.channels, width = layer.info.input.size();
-    char step[64];
-    std::snprintf(step, sizeof step, "%.6g", network_.layers[layer.index - 1].output_scale);
-    std::string out = prototypes_array(layer) + "\n/* Each prototype's sum_j prototype_ij^2, in score units. */\n";
-    write_array(out, "int32_t", layer.name + "_energy", {classes}, texts(q.bias, integer_text));
-    return out + "static const struct rescale " + layer.name + "_squares = " + rescale_text(q.rbf_squares) + ";\n" +
-           "static const struct rescale " + layer.name + "_agreement = " + rescale_text(q.rbf_agreement) + ";\n\n" +
-           "/* " + layer.info.name + ": RBF " + std::to_string(width) + " -> " + std::to_string(classes) +
-           ", the penalties sum_j (x_j - prototype_ij)^2 (eq. 7) as\n"
-           "   s^2 sum_j in_j^2 - 2 s sum_j prototype_ij in_j + sum_j prototype_ij^2, x = in * s with s = " + step +
-           ",\n   the step of its inputs: the smallest wins. */\n" +
-           "static void " + layer.name + "(const int8_t in[" + std::to_string(width) + "], int32_t penalties[" +
-           std::to_string(classes) + "]) {\n" +
-           "  int32_t squares = 0;\n" +
-           "  for (int j = 0; j < " + std::to_string(width) + "; ++j) squares += in[j] * in[j];\n" +
-           "  for (int i = 0; i < " + std::to_string(classes) + "; ++i) {\n" +
-           "    int32_t agreement = 0;\n" +
-           "    for (int j = 0; j < " + std::to_string(width) + "; ++j) agreement += " + layer.name +
-           "_prototypes[i][j] * in[j];\n" +
-           "    penalties[i] = rescale(squares, " + layer.name + "_squares) - rescale(agreement, " + layer.name +
-           "_agreement) + " + layer.name + "_energy[i];\n" +
-           "  }\n}\n";
-  }
-
- private:
-  const QuantizedLayer& quantized(const Layer& layer) const { return network_.layers[layer.index]; }
-
-  QuantizedNetwork network_;
-};
-
-// ---- the program ----
 
 bool valid_prefix(const std::string& prefix) {
   static const std::regex identifier("[A-Za-z][A-Za-z0-9_]{0,31}");
@@ -792,14 +409,12 @@ class Program {
 }  // namespace
 
 CSource c_float_source(const Classifier& classifier, const CExportOptions& options) {
-  const FloatNumbers numbers;
-  return Program(classifier, options, numbers).source();
+  return Program(classifier, options, *float_numbers()).source();
 }
 
 CSource c_int8_source(const Classifier& classifier, const Dataset& calibration, const CExportOptions& options) {
   if (calibration.count == 0) throw Error("the int8 export needs calibration images");
-  const Int8Numbers numbers(c_export::quantize(classifier, c_export::calibrate(classifier, calibration)));
-  return Program(classifier, options, numbers).source();
+  return Program(classifier, options, *int8_numbers(quantize(classifier, calibrate(classifier, calibration)))).source();
 }
 
 }  // namespace lenet5
