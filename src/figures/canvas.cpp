@@ -381,6 +381,12 @@ std::string significant(double value, int digits) {
   return text;
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  return out;
+}
+
 std::string probability(double p) {
   if (p == 1) return "100 %";
   if (p >= 0.9995) return ">99.9 %";

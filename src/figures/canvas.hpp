@@ -104,6 +104,8 @@ Figure make_figure(int width, int height, std::vector<FigureRegion> regions, std
 std::string thousands(std::size_t value);
 std::string percent(double fraction, int decimals);
 std::string significant(double value, int digits);
+// "a", "a and b", "a, b and c".
+std::string joined(const std::vector<std::string>& names);
 // A probability as a percentage with one decimal, and ">99.9 %" / "<0.1 %" rather than a rounded 100 or 0.
 std::string probability(double p);
 

@@ -44,8 +44,9 @@ Figure curves_figure(const std::vector<TrainingLog>& logs) {
   for (std::size_t i = 0; i < logs.size(); ++i) entries.push_back({logs[i].label, series_colour(i)});
   const std::vector<LegendEntry> styles{{held_out + " accuracy", kAxis}, {"training accuracy", kAxis, 6}};
   const double legend_top = top + panel_height + kTickRoom + kAxisLabelRoom + 30;
-  std::string title = "Training curves: ";
-  for (std::size_t i = 0; i < logs.size(); ++i) title += (i == 0 ? "" : i + 1 == logs.size() ? " and " : ", ") + logs[i].label;
+  std::vector<std::string> labels;
+  for (const TrainingLog& log : logs) labels.push_back(log.label);
+  const std::string title = "Training curves: " + joined(labels);
   const std::string subtitle = "per epoch, from `lenet5 train --json` logs; each run's loss is its own criterion";
   const int width = int(std::ceil(std::max({accuracy_plot.x + panel_width + margin, text_width(title, {kTitleSize, true}) + 2 * margin, margin + legend_width(entries) + margin, margin + legend_width(styles) + margin,
                                            margin + text_width(subtitle) + margin})));

@@ -58,9 +58,9 @@ Figure filters_figure(const std::vector<LayerInfo>& layers, const std::string& m
   if (blocks.empty()) throw Error("filters figure: the network has no convolution with maps larger than 1x1");
 
   const int margin = 20, row_names = 80;
-  std::string names;
-  for (const KernelBlock& block : blocks) names += (names.empty() ? "" : " and ") + block.name;
-  const std::string title = "Convolution kernels of " + model + ": " + names;
+  std::vector<std::string> names;
+  for (const KernelBlock& block : blocks) names.push_back(block.name);
+  const std::string title = "Convolution kernels of " + model + ": " + joined(names);
   const std::string subtitle = "each kernel's weights; rows: the maps a layer reads, columns: the maps it makes";
   const std::string subtitle2 = "empty where the layer's connection table (the paper's Table I) leaves an input out";
   int y = 94, widest = 0;

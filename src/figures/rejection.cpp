@@ -31,7 +31,7 @@ Figure rejection_figure(const std::vector<RejectionSeries>& series, const std::s
   const Axis rejected = linear_axis(0, 100 * furthest, 6, "rejected (% of the images, " + ranking + " first)", percent_label);
   const Axis error = linear_axis(0, 100 * highest_error * 1.05, 6, "error among the accepted images (%)", percent_label);
   const double margin = 20, top = 84;
-  const Plot plot{margin + 70, top, 620, 380, rejected, error};
+  Plot plot{margin + 70, top, 620, 380, rejected, error};
 
   std::vector<LegendEntry> entries;
   // A curve stops short where the rest of the images tie at the highest score: no threshold splits them.
@@ -41,11 +41,14 @@ Figure rejection_figure(const std::vector<RejectionSeries>& series, const std::s
                        series_colour(i)});
   }
   const double legend_top = top + plot.height + kTickRoom + kAxisLabelRoom + 30;
-  const std::string title = "Error against rejection on " + data;
+  std::vector<std::string> labels;
+  for (const RejectionSeries& one : series) labels.push_back(one.label);
+  const std::string title = "Error against rejection: " + joined(labels) + " on " + data;
   const std::string subtitle = "rejecting the " + ranking + " first; marked: the least rejection that reaches 0.5 % and 0.1 % error";
   const int width = int(std::ceil(std::max({plot.x + plot.width + margin, margin + legend_width(entries) + margin,
                                            text_width(title, {kTitleSize, true}) + 2 * margin, text_width(subtitle) + 2 * margin})));
   const int height = int(std::ceil(legend_top + 20));
+  plot.width = width - margin - plot.x;  // as wide as the title makes the figure
 
   return make_figure(width, height, {plot.region("plot")}, [=](Canvas& canvas) {
     canvas.text(margin, 32, title, {kTitleSize, true});
@@ -70,8 +73,11 @@ Figure rejection_figure(const std::vector<RejectionSeries>& series, const std::s
         if (const auto reached = rejection_for(series[i].curve, target)) {
           const double x = plot.to_x(100 * reached->rejected), y = plot.to_y(100 * reached->error);
           canvas.circle(x, y, 4.5, kWhite, series_colour(i));
-          canvas.text(x + 7, y - 7 - 15.0 * double(i), percent(reached->rejected, 2),
-                      {kSmallSize, true, Align::left, series_colour(i)});
+          // On a white patch, so that a line passing under the label does not cross it out.
+          const std::string label = percent(reached->rejected, 2);
+          const double label_y = y - 8 - 15.0 * double(i);
+          canvas.fill_rect(x + 5, label_y - 11, text_width(label, {kSmallSize, true}) + 4, 14, kWhite);
+          canvas.text(x + 7, label_y, label, {kSmallSize, true, Align::left, series_colour(i)});
         }
     draw_legend(canvas, margin, legend_top, entries);
   });
