@@ -7,13 +7,15 @@ Trains every configuration below for seeds 1..N (runs already in --runs are reus
 stopped and resumed), evaluates each saved model on the test set, and writes:
   docs/reproduction.md            the report: error per pass (mean ± sd over seeds) beside the paper's
   docs/images/classic-curves.svg  training and test error per pass, like the paper's Fig. 5
-  docs/images/classic-errors.svg  the misclassified test digits of one model, like Fig. 8
-  docs/images/rejection.svg       test error against rejection rate, like Fig. 10
+  docs/images/classic-errors.png  the misclassified test digits of one model, like Fig. 8
+  docs/images/rejection.png       test error against rejection rate, like Fig. 10
   docs/images/distortions.png     training digits with their distortions, like Fig. 7
+The last three are drawn by `lenet5 picture` (docs/pictures.md), the first by this script (mean ± sd over
+seeds, which `lenet5 picture curves` does not draw).
 Needs build/lenet5 (or --lenet5) and MNIST (--data, else $LENET5_DATA, else data/mnist). Python 3 standard
 library only. The classic runs are online (batch 1), one thread each; --jobs runs that many at once.
 """
-import argparse, base64, concurrent.futures, gzip, json, math, os, statistics, struct, subprocess, sys, time, zlib
+import argparse, concurrent.futures, json, os, statistics, subprocess, sys, time
 
 CONFIGURATIONS = {
     # name: (lenet5 train options, what the paper reports, our goal; both in % test error)
@@ -58,34 +60,17 @@ def read_run(base, lenet5, data):
             f.write(out)
     with open(base + ".eval.json") as f:
         evaluation = json.load(f)
-    return {"epochs": epochs, "meta": meta, "eval": evaluation}
+    return {"base": base, "epochs": epochs, "meta": meta, "eval": evaluation}
+
+
+def picture(args, *options):
+    """Runs `lenet5 picture` on the test set of --data; returns what it prints."""
+    return subprocess.run([args.lenet5, "picture", *options, "--data", args.data], capture_output=True, text=True,
+                          check=True).stdout
 
 
 def mean_sd(values):
     return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
-
-
-def read_idx(path):
-    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return dims, data[4 + 4 * ndim:]
-
-
-def find(data, stem):
-    for name in (stem + ".gz", stem, stem.replace("-idx", ".idx") + ".gz", stem.replace("-idx", ".idx")):
-        if os.path.exists(os.path.join(data, name)):
-            return os.path.join(data, name)
-    sys.exit(f"reproduce.py: no {stem} in {data}")
-
-
-def png(width, height, pixels):
-    """An 8-bit grey PNG of `pixels` (bytes, row-major)."""
-    raw = b"".join(b"\0" + pixels[y * width:(y + 1) * width] for y in range(height))
-    chunk = lambda kind, body: struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def svg_line_chart(path, title, x_label, y_label, series, y_max, x_max=None):
@@ -123,45 +108,6 @@ def svg_line_chart(path, title, x_label, y_label, series, y_max, x_max=None):
         f.write("\n".join(out) + "\n")
 
 
-def errors_picture(path, images, labels, predictions, title):
-    wrong = [i for i, p in enumerate(predictions) if p != labels[i]]
-    columns, cell_w, cell_h, scale = 12, 64, 78, 2
-    rows = math.ceil(len(wrong) / columns)
-    width, height = columns * cell_w + 20, rows * cell_h + 40
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>', f'<text x="10" y="22" font-size="14">{title}</text>']
-    for n, i in enumerate(wrong):
-        x, y = 10 + (n % columns) * cell_w, 32 + (n // columns) * cell_h
-        ink = bytes(255 - b for b in images[i * 784:(i + 1) * 784])  # dark ink on white, as in the paper
-        data = base64.b64encode(png(28, 28, ink)).decode()
-        out.append(f'<image x="{x}" y="{y}" width="{28 * scale}" height="{28 * scale}" style="image-rendering:pixelated" href="data:image/png;base64,{data}"/>')
-        out.append(f'<text x="{x + 28}" y="{y + 28 * scale + 14}" text-anchor="middle">{labels[i]}\u2192{predictions[i]}</text>')
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
-
-
-def rejection_curve(labels, predictions, margins, target=0.005):
-    """Rejecting the smallest margins first: [(rejected fraction, error on the rest)], and the smallest
-    rejected fraction whose remaining error is ≤ target."""
-    order = sorted(range(len(labels)), key=lambda i: margins[i])
-    errors = sum(p != l for p, l in zip(predictions, labels))
-    curve, needed = [(0.0, errors / len(labels))], None
-    if errors / len(labels) <= target:
-        needed = 0.0
-    for k, i in enumerate(order, 1):
-        errors -= predictions[i] != labels[i]
-        kept = len(labels) - k
-        if kept == 0:
-            break
-        error = errors / kept
-        if needed is None and error <= target:
-            needed = k / len(labels)
-        if k % 20 == 0 or k <= 400:
-            curve.append((k / len(labels), error))
-    return curve, needed
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lenet5", default="build/lenet5")
@@ -186,10 +132,6 @@ def main():
             print(f"done: {futures[future][0]} seed {futures[future][1]}", file=sys.stderr, flush=True)
     results = {name: [read_run(os.path.join(args.runs, f"{name}-seed{seed}"), args.lenet5, args.data)
                       for seed in range(1, args.seeds + 1)] for name in names}
-
-    (_, image_bytes) = read_idx(find(args.data, "t10k-images-idx3-ubyte"))
-    (_, label_bytes) = read_idx(find(args.data, "t10k-labels-idx1-ubyte"))
-    labels = list(label_bytes)
 
     report = ["# Reproducing LeNet-5 (LeCun et al. 1998)", "",
               "Generated by `scripts/reproduce.py` from the runs in `%s` (%d seeds each); do not edit by hand." % (args.runs, args.seeds),
@@ -238,37 +180,35 @@ def main():
         else:
             report += ["", "Paper: 0.8 % test error with distortions.", ""]
 
+    images = os.path.join(args.docs, "images")
+    for superseded in ("classic-errors.svg", "rejection.svg"):  # what this script drew before lenet5 picture did
+        if os.path.exists(os.path.join(images, superseded)):
+            os.remove(os.path.join(images, superseded))
     picture_run = next((n for n in ("classic-distortions", "classic") if n in results), names[0])
     model = results[picture_run][0]
-    predictions = model["eval"]["predictions"]
-    wrong = sum(p != l for p, l in zip(predictions, labels))
-    errors_picture(os.path.join(args.docs, "images", "classic-errors.svg"), image_bytes, labels, predictions,
-                   f"The {wrong} test digits that {picture_run} (seed 1) gets wrong: true \u2192 predicted")
+    wrong = model["eval"]["count"] - model["eval"]["correct"]
+    picture(args, "errors", "--model", model["base"] + ".model", "--out", os.path.join(images, "classic-errors.png"))
     report += ["## The misclassified digits", "",
-               f"{picture_run}, seed 1: {wrong} errors (the paper's Fig. 8 shows its 82 with distortions).", "",
-               "![misclassified test digits](images/classic-errors.svg)", ""]
+               f"{picture_run}, seed 1: {wrong} errors (the paper's Fig. 8 shows its 82 with distortions), drawn by",
+               f"`lenet5 picture errors --model {picture_run}-seed1.model`.", "",
+               "![misclassified test digits](images/classic-errors.png)", ""]
 
     report += ["## Rejection (Fig. 10)", "",
                "Rejecting the test digits whose two best outputs are closest (smallest margin) first: the fraction that must",
                "be rejected for the rest to have 0.5 % error. The paper: LeNet-4 1.8 %, boosted LeNet-4 0.5 % (LeNet-5 not listed).", "",
                "| configuration | rejected for 0.5 % error (mean ± sd) | per seed |", "|---|---|---|"]
-    series, colours = [], ["#c0392b", "#2471a3", "#27ae60", "#8e44ad"]
-    for index, name in enumerate(names):
-        needed, curve0 = [], None
-        for r in results[name]:
-            curve, need = rejection_curve(labels, r["eval"]["predictions"], r["eval"]["margins"])
-            needed.append(100 * need if need is not None else float("nan"))
-            curve0 = curve0 or curve
+    for name in names:
+        models = [option for r in results[name] for option in ("--model", r["base"] + ".model")]
+        reached = [json.loads(line)["rejection_at"]["0.005"]
+                   for line in picture(args, "rejection", "--by", "margin", "--json", *models).splitlines()]
+        needed = [100 * r if r is not None else float("nan") for r in reached]
         mean, sd = mean_sd(needed)
         report.append(f"| {name} | {mean:.2f} ± {sd:.2f} % | {', '.join(f'{n:.2f}' for n in needed)} |")
-        series.append((name, colours[index % 4], [(100 * x, 100 * y, 0) for x, y in curve0 if x <= 0.04], False))
-    series.append(("0.5 % error", "#777", [(0, 0.5, 0), (4, 0.5, 0)], True))
-    svg_line_chart(os.path.join(args.docs, "images", "rejection.svg"), "test error against rejection (seed 1)",
-                   "rejected (%)", "error on the rest (%)", series, y_max=1.5, x_max=4)
-    report += ["", "![error against rejection](images/rejection.svg)", ""]
+    picture(args, "rejection", "--by", "margin", *[option for name in names for option in ("--model", results[name][0]["base"] + ".model")],
+            "--out", os.path.join(images, "rejection.png"))
+    report += ["", "Seed 1 of each (`lenet5 picture rejection --by margin`):", "", "![error against rejection](images/rejection.png)", ""]
 
-    subprocess.run([args.lenet5, "picture", "distortions", "--data", args.data, "--out",
-                    os.path.join(args.docs, "images", "distortions.png")], check=True, stdout=subprocess.DEVNULL)
+    picture(args, "distortions", "--out", os.path.join(images, "distortions.png"))
     report += ["## Distortions", "", "The training digits with the distorted instances `--distortions` shows them as "
                "(seed 1; [distortions.md](distortions.md) says how they are drawn):", "",
                "![distorted training digits](images/distortions.png)", ""]
