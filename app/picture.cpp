@@ -31,7 +31,7 @@ const CommandSpec kSpec{
     "               class probabilities (the paper's Fig. 13)                          --model\n"
     "  errors       every misclassified test image, most confident first (Fig. 8)      --model --data --limit\n"
     "  confusion    the test set's confusion matrix as a heatmap                       --model --data\n"
-    "  curves LOG...  loss and accuracy per epoch of 'lenet5 train --json' logs         --label\n"
+    "  curves LOG...  loss and accuracy per epoch of 'lenet5 train --json' logs       --label\n"
     "  rejection    error among the accepted test images against the fraction rejected,\n"
     "               one curve per --model (Fig. 10)                                    --model... --data --by --json\n"
     "  distortions  training digits with their random distortions (Fig. 7;\n"

@@ -106,6 +106,10 @@ std::vector<Colour> palette(std::initializer_list<unsigned> hex) {
 
 std::uint8_t byte_of(double channel) { return static_cast<std::uint8_t>(std::lround(std::clamp(channel, 0.0, 1.0) * 255)); }
 
+struct Rgb {
+  std::uint8_t red, green, blue;
+};
+
 // An RGB24 image surface of `rows` × `columns` blocks of `cell` pixels, each block's colour from `colour_at`.
 template <class ColourAt>
 cairo_surface_t* block_surface(int rows, int columns, int cell, ColourAt colour_at) {
@@ -124,10 +128,6 @@ cairo_surface_t* block_surface(int rows, int columns, int cell, ColourAt colour_
   cairo_surface_mark_dirty(surface);
   return surface;
 }
-
-struct Rgb {
-  std::uint8_t red, green, blue;
-};
 
 void paint_surface(cairo_t* cairo, cairo_surface_t* surface, double x, double y) {
   cairo_save(cairo);

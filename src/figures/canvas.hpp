@@ -26,7 +26,6 @@ struct Colour {
   double red = 0, green = 0, blue = 0;
 };
 
-inline constexpr Colour kBlack{0, 0, 0};
 inline constexpr Colour kWhite{1, 1, 1};
 inline constexpr Colour kText{0.13, 0.13, 0.13};
 inline constexpr Colour kGrid{0.86, 0.86, 0.86};
