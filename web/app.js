@@ -8,13 +8,14 @@ const PAD_SIZE = 280;  // CSS pixels: MNIST's 28×28 field, ten times
 // field, where a digit's longer side is 20: the pen is as wide relative to the guide box, the 20×20 box.
 const PEN_WIDTH = PAD_SIZE * 2.6 / 28;
 const MODEL_FILES = {modern: 'models/lenet5-modern.model', classic: 'models/lenet5-classic.model'};
-const TRAINING = {full: {images: 0, epochs: 2}, quick: {images: 5000, epochs: 1}};
+// One pass in batches of 16 reaches 98.8-99.0 % test accuracy (native runs, seeds 1-6; docs/web.md); the
+// quick look is for the page's test.
+const TRAINING = {full: {images: 0, epochs: 1, batch: 16}, quick: {images: 5000, epochs: 1, batch: 16}};
 // Each layer's maps drawn at this many screen pixels per value.
-const MAP_SCALE = {input: 4, C1: 2, S2: 3, C3: 3, S4: 5, C5: 9, F6: 12, OUTPUT: 14};
+const MAP_SCALE = {input: 4, C1: 2, S2: 3, C3: 4, S4: 6, C5: 9, F6: 12, OUTPUT: 14};
 const MAP_CAPTION = {
-  input: 'input, 32×32 (prepared as MNIST)', C1: 'C1: 6 maps 28×28', S2: 'S2: 6 maps 14×14',
-  C3: 'C3: 16 maps 10×10', S4: 'S4: 16 maps 5×5', C5: 'C5: 120 units', F6: 'F6: 84 units (7×12)',
-  OUTPUT: 'output: 10 scores'};
+  input: '32×32, prepared as MNIST', C1: '6 maps 28×28', S2: '6 maps 14×14', C3: '16 maps 10×10',
+  S4: '16 maps 5×5', C5: '120 units', F6: '84 units (7×12)', OUTPUT: '10 scores'};
 
 const $ = (id) => document.getElementById(id);
 
@@ -191,7 +192,9 @@ for (const name of Object.keys(MAP_CAPTION)) {
   const canvas = document.createElement('canvas');
   canvas.id = `map-${name}`;
   const caption = document.createElement('figcaption');
-  caption.innerHTML = `<b>${name === 'input' ? 'input' : name}</b> ${MAP_CAPTION[name].replace(/^[^:,]*[:,]/, '')}`;
+  const title = document.createElement('b');
+  title.textContent = name;
+  caption.append(title, ` ${MAP_CAPTION[name]}`);
   figure.append(canvas, caption);
   document.querySelector('#maps .maps').append(figure);
   mapCanvases[name] = canvas;

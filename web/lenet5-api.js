@@ -75,10 +75,10 @@ class Lenet5 {
 
   // Trains the modern preset from scratch (lenet5_train), calling onEvent with each report (see
   // web/lenet5_web.cpp); meanwhile and after, readPicture reads with the model being trained.
-  train({images = 0, epochs = 1, testImages = 10000, seed = 1}, onEvent) {
+  train({images = 0, epochs = 1, batch = 64, testImages = 10000, seed = 1}, onEvent) {
     this.module.onTraining = (json) => onEvent(JSON.parse(json));
     try {
-      this.call('lenet5_train', images, epochs, testImages, seed);
+      this.call('lenet5_train', images, epochs, batch, testImages, seed);
     } finally {
       this.module.onTraining = null;
     }

@@ -167,11 +167,12 @@ EMSCRIPTEN_KEEPALIVE int lenet5_load_mnist(const char* dir) {
   });
 }
 
-// Trains the modern preset from scratch on the first `images` training images (0: all) for `epochs`,
+// Trains the modern preset from scratch on the first `images` training images (0: all) for `epochs` in
+// batches of `batch` (otherwise as `lenet5 train` does: Adam, its cosine schedule, one thread),
 // reporting to Module.onTraining(json) as it goes: {"event":"progress", ...} every 16 batches, {"event":
 // "epoch", ...} after each epoch with the accuracy on the test set's first `test_images`. Meanwhile (and
 // after) the classifier is the model being trained.
-EMSCRIPTEN_KEEPALIVE int lenet5_train(int images, int epochs, int test_images, std::uint32_t seed) {
+EMSCRIPTEN_KEEPALIVE int lenet5_train(int images, int epochs, int batch, int test_images, std::uint32_t seed) {
   return guarded([&] {
     if (!train_set || !test_set) throw lenet5::Error("no MNIST loaded");
     std::optional<lenet5::Dataset> train_head, test_head;
@@ -179,6 +180,7 @@ EMSCRIPTEN_KEEPALIVE int lenet5_train(int images, int epochs, int test_images, s
     const lenet5::Dataset& test_part = first(*test_set, test_images, test_head);
     lenet5::TrainOptions options;
     options.epochs = epochs;
+    options.batch = batch;
     options.seed = seed;
     options.threads = 1;
     trained = lenet5::new_model_for(lenet5::modern_preset(), train_part, seed);

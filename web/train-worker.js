@@ -20,10 +20,10 @@ async function loadLibrary() {
 
 let library = null;
 
-function train(lenet5, {images, epochs, picture}, started) {
+function train(lenet5, {images, epochs, batch, picture}, started) {
   let lastTrace = -Infinity, lastAccuracy = -Infinity;
   const epochReports = [];
-  lenet5.train({images, epochs, testImages: 10000, seed: 1}, (event) => {
+  lenet5.train({images, epochs, batch, testImages: 10000, seed: 1}, (event) => {
     postMessage({type: event.event, event, epochs});
     if (event.event === 'epoch') {
       epochReports.push(event);

@@ -2,7 +2,7 @@
 // by hand, `node tests/web/measure.js [OUT_DIR]` after scripts/build-web.sh and npm ci in tests/web/):
 //  - per reading of the pad: classify + trace, prepare, and the whole call, over every update while the
 //    digits of browser.js are drawn (each pointer move asks for one reading, at most one a frame);
-//  - the full training run of the page ("2 passes over 60,000 digits"): its speed, time and test accuracy;
+//  - the full training run of the page (one pass over 60,000 digits): its speed, time and test accuracy;
 //  - the size of the page, its scripts and the WebAssembly;
 //  - screenshots (OUT_DIR, default docs/images): drawing, the maps, training.
 'use strict';
@@ -43,7 +43,6 @@ function summary(values) {
   await page.waitForSelector('#train-status[data-state="done"], #train-status[data-state="failed"]', {timeout: 600000});
   figures.training = await page.$eval('#train-status', (element) => ({...element.dataset, text: element.textContent}));
   await (await page.$('#training')).screenshot({path: path.join(out, 'web-training.png')});
-  await page.screenshot({path: path.join(out, 'web-page.png'), fullPage: true});
 
   const files = ['index.html', 'style.css', 'app.js', 'lenet5-api.js', 'train-worker.js', 'lenet5.js', 'lenet5.wasm'];
   figures.bytes = Object.fromEntries(files.map((file) => [file, fs.statSync(path.join(SITE, file)).size]));
