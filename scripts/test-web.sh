@@ -14,5 +14,6 @@ scripts/build-web.sh
 [ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C build lenet5_cli
 cd tests/web
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error  # no install script runs: nothing is downloaded but the packages
+# --ignore-scripts: no package's install script runs, so nothing is downloaded but the packages themselves.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 node --test agreement.test.js page.test.js

@@ -12,10 +12,11 @@ const MODEL_FILES = {modern: 'models/lenet5-modern.model', classic: 'models/lene
 // quick look is for the page's test.
 const TRAINING = {full: {images: 0, epochs: 1, batch: 16}, quick: {images: 5000, epochs: 1, batch: 16}};
 // Each layer's maps drawn at this many screen pixels per value.
-const MAP_SCALE = {input: 4, C1: 2, S2: 3, C3: 4, S4: 6, C5: 9, F6: 12, OUTPUT: 14};
+const MAP_SCALE = {input: 4, C1: 2, S2: 3, C3: 4, S4: 6, C5: 9, F6: 9, OUTPUT: 14};
 const MAP_CAPTION = {
   input: '32×32, prepared as MNIST', C1: '6 maps 28×28', S2: '6 maps 14×14', C3: '16 maps 10×10',
-  S4: '16 maps 5×5', C5: '120 units', F6: '84 units (7×12)', OUTPUT: '10 scores'};
+  S4: '16 maps 5×5', C5: '120 units', F6: '84 units, as 7×12 bitmaps',
+  OUTPUT: '10 scores (classic: RBF penalties, the smallest wins)'};
 
 const $ = (id) => document.getElementById(id);
 
@@ -201,7 +202,8 @@ for (const name of Object.keys(MAP_CAPTION)) {
 }
 
 // How a layer's values are laid out as a picture: maps side by side (8 to a row), 1-pixel gaps; units of
-// a vector as a grid of cells (F6's 84 as the 7×12 of the RBF prototypes' bitmaps).
+// a vector as a grid of cells, F6's 84 as the RBF prototypes' bitmaps, 7 wide and 12 tall: the classic
+// model's F6 draws the stylised digit its output compares against (docs/rbf-prototypes.md).
 function mapLayout(shape) {
   if (shape.length === 3) {
     const [count, height, width] = shape;
@@ -209,7 +211,7 @@ function mapLayout(shape) {
     return {count, columns, rows: Math.ceil(count / columns), height, width, gap: 1};
   }
   const count = shape[0];
-  const columns = {84: 12, 120: 20}[count] || count;
+  const columns = {84: 7, 120: 20}[count] || count;
   return {count, columns, rows: Math.ceil(count / columns), height: 1, width: 1, gap: 0};
 }
 
@@ -224,13 +226,13 @@ function drawMap(canvas, scale, map, layer) {
   canvas.style.height = `${pictureHeight * scale}px`;
   const image = new ImageData(pictureWidth, pictureHeight);
   for (let i = 0; i < image.data.length; i += 4) image.data.set([...GAP, 255], i);
-  // The input from its smallest value (the background) to its largest; the layers' from −max|v| to max|v|.
-  let low = 0, high = 0;
-  for (const v of map.values) {
-    low = Math.min(low, v);
-    high = Math.max(high, Math.abs(v));
-  }
+  // The input from its smallest value (the background) to its largest; a layer's maps each from −max|v| to
+  // max|v| over the map (a few strong maps would leave the others blank), its units over all of them.
+  const range = (values) => values.reduce(([low, high], v) => [Math.min(low, v), Math.max(high, Math.abs(v))], [0, 0]);
+  let [low, high] = range(map.values);
+  const size = height * width;
   for (let m = 0; m < count; ++m) {
+    if (layer !== 'input' && size > 1) [low, high] = range(map.values.subarray(m * size, (m + 1) * size));
     const left = (m % columns) * (width + gap), top = Math.floor(m / columns) * (height + gap);
     for (let y = 0; y < height; ++y)
       for (let x = 0; x < width; ++x) {
@@ -279,7 +281,8 @@ $('clear').addEventListener('click', () => {
 // MNIST's test set: count × 28 × 28 images after a 16-byte header, labels after an 8-byte one.
 function testDigits() {
   if (!state.testDigits)
-    state.testDigits = Promise.all([fetchGzip('mnist/t10k-images-idx3-ubyte.gz'), fetchGzip('mnist/t10k-labels-idx1-ubyte.gz')])
+    state.testDigits = Promise.all([fetchGzip('mnist/t10k-images-idx3-ubyte.gz'),
+                                    fetchGzip('mnist/t10k-labels-idx1-ubyte.gz')])
       .then(([images, labels]) => ({images: images.subarray(16), labels: labels.subarray(8), count: labels.length - 8}));
   return state.testDigits;
 }
@@ -359,7 +362,8 @@ function drawCurve() {
   }
   context.fillStyle = '#5d6472';
   context.textAlign = 'center';
-  context.fillText('digits seen →    blue: training loss (left)    orange: test error (right)', (left + right) / 2, height - 6);
+  context.fillText('digits seen →    blue: training loss (left)    orange: test error (right)',
+                   (left + right) / 2, height - 6);
   const line = (points, colour) => {
     context.strokeStyle = colour;
     context.lineWidth = 2;

@@ -83,8 +83,9 @@ test('the WebAssembly build trains as the native build does', async (t) => {
                                          {encoding: 'utf8'}).trim().split('\n').pop());
   const lenet5 = await loadLibrary();
   const files = {};
-  for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
-    files[name] = zlib.gunzipSync(fs.readFileSync(path.join(DATA, name + '.gz')));
+  for (const prefix of ['train', 't10k'])
+    for (const name of [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`])
+      files[name] = zlib.gunzipSync(fs.readFileSync(path.join(DATA, name + '.gz')));
   assert.strictEqual(lenet5.loadMnist(files), 60000);
   const events = [];
   lenet5.train({images, epochs: 1, testImages: 10000, seed: 1}, (event) => events.push(event));

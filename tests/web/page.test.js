@@ -21,7 +21,8 @@ function strokeWidth(values, size) {
   }
   const at = (x, y) => (values[y * size + x] - low) / (high - low);
   // Central differences inside, one-sided at the edges (numpy.gradient's).
-  const derivative = (get, i) => (i === 0 ? get(1) - get(0) : i === size - 1 ? get(i) - get(i - 1) : (get(i + 1) - get(i - 1)) / 2);
+  const derivative = (get, i) =>
+    (i === 0 ? get(1) - get(0) : i === size - 1 ? get(i) - get(i - 1) : (get(i + 1) - get(i - 1)) / 2);
   let ink = 0, gradient = 0;
   for (let y = 0; y < size; ++y)
     for (let x = 0; x < size; ++x) {
@@ -32,7 +33,8 @@ function strokeWidth(values, size) {
 }
 
 // Waits until the page has read what was last drawn (readings happen on the next animation frame).
-const settled = (page) => page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+const settled = (page) =>
+  page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 const text = (page, selector) => page.$eval(selector, (element) => element.textContent);
 
 test('the page, used as a person would', async (t) => {
