@@ -102,9 +102,12 @@ async function fetchBytes(url) {
   return new Uint8Array(await (await fetchOk(url)).arrayBuffer());
 }
 
-// A gzip file served beside the page (MNIST's), inflated by the browser: the library has no zlib.
+// A gzip file served beside the page (MNIST's), inflated by the browser: the library has no zlib. A host
+// that sent it with Content-Encoding: gzip has had it inflated already.
 async function fetchGzip(url) {
-  const inflated = (await fetchOk(url)).body.pipeThrough(new DecompressionStream('gzip'));
+  const bytes = await fetchBytes(url);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
 
