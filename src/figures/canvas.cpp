@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <numbers>
@@ -25,9 +26,21 @@ namespace {
 
 constexpr const char* kFontFamily = "DejaVu Sans";
 
+// fontconfig's configuration, loaded once and freed at exit (LeakSanitizer cannot follow the offsets
+// fontconfig links its configuration with, and would report it as leaked).
+void load_fontconfig() {
+  static const bool loaded = [] {
+    if (!FcInit()) throw Error("fontconfig cannot load its configuration; figures need it to find their font");
+    std::atexit(FcFini);
+    return true;
+  }();
+  (void)loaded;
+}
+
 // fontconfig's best match for `family` at `weight`, checked to be that family: fontconfig would otherwise
 // hand back whatever font it falls back to, and the figures would silently change.
 FcPattern* match_font(const std::string& family, int weight) {
+  load_fontconfig();
   FcPattern* pattern = FcPatternCreate();
   FcPatternAddString(pattern, FC_FAMILY, reinterpret_cast<const FcChar8*>(family.c_str()));
   FcPatternAddInteger(pattern, FC_WEIGHT, weight);
