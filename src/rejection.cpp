@@ -18,7 +18,10 @@ std::vector<RejectionPoint> rejection_curve(std::span<const float> scores, std::
     if (!(score >= 0)) throw Error("rejection curve: a score is negative or not a number");
   std::vector<std::size_t> order(scores.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  // Ties by index: std::sort with a total order, since GCC 12's stable_sort buffer trips AddressSanitizer's
+  // alloc-dealloc check.
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return scores[a] != scores[b] ? scores[a] < scores[b] : a < b; });
 
   const auto count = double(scores.size());
   std::size_t wrong = 0;

@@ -38,10 +38,12 @@ Figure errors_figure(const Dataset& data, const Evaluation& evaluation, std::siz
   std::vector<std::size_t> wrong;
   for (std::size_t i = 0; i < data.count; ++i)
     if (evaluation.predictions[i] != data.labels[i]) wrong.push_back(i);
-  // Most confident first; where confidences tie (a saturated softmax reads 1), the larger margin first.
-  std::stable_sort(wrong.begin(), wrong.end(), [&](std::size_t a, std::size_t b) {
+  // Most confident first; where confidences tie (a saturated softmax reads 1), the larger margin first, then
+  // test order (std::sort with a total order: GCC 12's stable_sort buffer trips AddressSanitizer).
+  std::sort(wrong.begin(), wrong.end(), [&](std::size_t a, std::size_t b) {
     if (evaluation.confidences[a] != evaluation.confidences[b]) return evaluation.confidences[a] > evaluation.confidences[b];
-    return evaluation.margins[a] > evaluation.margins[b];
+    if (evaluation.margins[a] != evaluation.margins[b]) return evaluation.margins[a] > evaluation.margins[b];
+    return a < b;
   });
   const std::size_t mistakes = wrong.size();
   if (limit > 0 && wrong.size() > limit) wrong.resize(limit);
