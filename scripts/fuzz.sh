@@ -34,7 +34,7 @@ ninja -C build-fuzz lenet5_fuzzers
 
 # target:corpus folder:dictionary (fuzz/dict/<name>.dict; the model file embeds a network description)
 targets=(fuzz_idx:idx: fuzz_model:model:network_spec fuzz_checkpoint:checkpoint: fuzz_image:image:
-         fuzz_network_spec:network_spec:network_spec fuzz_csv:csv:)
+         fuzz_network_spec:network_spec:network_spec fuzz_csv:csv: fuzz_training_log:training_log:)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 failed=()
 summary=()

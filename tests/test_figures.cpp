@@ -400,6 +400,23 @@ TEST_F(FigureFiles, BadTrainingLogsAreNamedWithTheirLine) {
             ": line 1: \"train_loss\" is not a number");
   EXPECT_EQ(error_of("{\"epoch\":1,\"train_loss\":1,\"train_accuracy\":1,\"test_accuracy\":0.5} x"),
             ": line 1: not a JSON object as `lenet5 train --json` writes (text after the object at column 67)");
+  const auto epoch_of = [&](const std::string& fields) {
+    return error_of("{\"epoch\":1,\"train_loss\":1,\"train_accuracy\":0.5,\"test_accuracy\":0.5}\n{" + fields + "}");
+  };
+  EXPECT_EQ(epoch_of("\"epoch\":1e300,\"train_loss\":1,\"train_accuracy\":1,\"test_accuracy\":1"),
+            ": line 2: \"epoch\" is 1e+300, not between 1 and 1e+09");
+  EXPECT_EQ(epoch_of("\"epoch\":0,\"train_loss\":1,\"train_accuracy\":1,\"test_accuracy\":1"),
+            ": line 2: \"epoch\" is 0, not between 1 and 1e+09");
+  EXPECT_EQ(epoch_of("\"epoch\":2.5,\"train_loss\":1,\"train_accuracy\":1,\"test_accuracy\":1"),
+            ": line 2: \"epoch\" is 2.5, not a whole number");
+  EXPECT_EQ(epoch_of("\"epoch\":2,\"train_loss\":1e999,\"train_accuracy\":1,\"test_accuracy\":1"),
+            ": line 2: \"train_loss\" is inf, not a finite number of at least 0");
+  EXPECT_EQ(epoch_of("\"epoch\":2,\"train_loss\":-nan,\"train_accuracy\":1,\"test_accuracy\":1"),
+            ": line 2: \"train_loss\" is -nan, not a finite number of at least 0");
+  EXPECT_EQ(epoch_of("\"epoch\":2,\"train_loss\":1,\"train_accuracy\":1.5,\"test_accuracy\":1"),
+            ": line 2: \"train_accuracy\" is 1.5, not between 0 and 1");
+  EXPECT_EQ(epoch_of("\"epoch\":2,\"train_loss\":1,\"train_accuracy\":1,\"test_accuracy\":-0.25"),
+            ": line 2: \"test_accuracy\" is -0.25, not between 0 and 1");
   EXPECT_EQ(error_from([&] { lenet5::read_training_log(path("missing.jsonl")); }),
             path("missing.jsonl") + ": cannot open: No such file or directory");
 }

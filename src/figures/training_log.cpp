@@ -1,5 +1,8 @@
 // Reading `lenet5 train --json` logs: one flat JSON object per epoch.
+#include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -15,6 +18,13 @@ namespace lenet5 {
 namespace {
 
 constexpr std::size_t kMaxLogBytes = std::size_t{64} << 20;
+constexpr double kMaxEpoch = 1e9;
+
+// A number as a message shows it: the shortest text that reads back as it ("inf" and "nan" as such).
+std::string format_number(double value) {
+  std::array<char, 32> text{};
+  return {text.data(), std::to_chars(text.data(), text.data() + text.size(), value).ptr};
+}
 
 // A flat JSON object's values: numbers, null (nullopt) and strings or booleans (kept out: no epoch field is
 // one). Throws a bare message; the caller names the file and line.
@@ -131,10 +141,22 @@ TrainingLog read_training_log(const std::string& path) {
         if (!value) throw std::runtime_error("\"" + key + "\" is null");
         return *value;
       };
-      record.epoch = int(required("epoch"));
+      // What `train` writes: whole epochs counted from 1, a finite loss of at least 0, accuracies as fractions.
+      const auto within = [&](const std::string& key, double value, double low, double high) {
+        if (!(value >= low && value <= high))
+          throw std::runtime_error("\"" + key + "\" is " + format_number(value) + ", not between " +
+                                   format_number(low) + " and " + format_number(high));
+        return value;
+      };
+      const double epoch = within("epoch", required("epoch"), 1, kMaxEpoch);
+      if (epoch != std::floor(epoch)) throw std::runtime_error("\"epoch\" is " + format_number(epoch) + ", not a whole number");
+      record.epoch = int(epoch);
       record.train_loss = required("train_loss");
-      record.train_accuracy = required("train_accuracy");
-      record.held_out_accuracy = object.number(held_out + "_accuracy");
+      if (!(record.train_loss >= 0 && std::isfinite(record.train_loss)))
+        throw std::runtime_error("\"train_loss\" is " + format_number(record.train_loss) + ", not a finite number of at least 0");
+      record.train_accuracy = within("train_accuracy", required("train_accuracy"), 0, 1);
+      if (const std::optional<double> accuracy = object.number(held_out + "_accuracy"))
+        record.held_out_accuracy = within(held_out + "_accuracy", *accuracy, 0, 1);
       log.epochs.push_back(record);
     } catch (const std::runtime_error& error) {
       throw Error(path + ": line " + std::to_string(line_number) + ": " + error.what());
