@@ -64,6 +64,9 @@ const CommandSpec kSpec{
      {"stroke-widths", "W", "with --distortions, also thin or thicken each distorted instance's strokes by\n"
                             "                          up to W pixels each side, as people's pens differ (not the\n"
                             "                          paper's; default 0, the shipped modern model 1)"},
+     {"touching-pairs", "F", "add F touching pairs per training digit (0-1), two digits side by side\n"
+                             "                          trained as no digit, so that reading a number can tell\n"
+                             "                          touching digits from one (digit data only; default 0)"},
      {"input", "HOW", "how 'predict' is to prepare pictures for the model, stored in it: digit (MNIST's\n"
                       "                          procedure, for handwritten digits; the default for grey data\n"
                       "                          of classes 0-9) or plain (the whole picture letterboxed; the\n"
@@ -153,6 +156,7 @@ lenet5::TrainOptions training_options(const Args& args, const std::string& prese
   options.distortions = args.flag("distortions");
   options.stroke_change = static_cast<float>(args.get_double("stroke-widths", 0, 0, 3));
   if (options.stroke_change > 0 && !options.distortions) throw UsageError("--stroke-widths needs --distortions");
+  options.touching_pairs = static_cast<float>(args.get_double("touching-pairs", 0, 0, 1));
   return options;
 }
 

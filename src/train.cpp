@@ -10,6 +10,7 @@
 #include "core/thread_pool.hpp"
 #include "data/distortion.hpp"
 #include "data/input.hpp"
+#include "data/touching_pairs.hpp"
 #include "io/file_bytes.hpp"
 #include "lenet5/error.hpp"
 #include "lenet5/evaluate.hpp"
@@ -89,6 +90,12 @@ void validate(const Model& model, const Dataset& train_data, const Dataset* held
     throw Error("the stroke width change must be 0–3 pixels");
   if (options.stroke_change > 0.0f && !options.distortions)
     throw Error("a stroke width change is made on the distorted instances: it needs distortions");
+  if (!(options.touching_pairs >= 0.0f && options.touching_pairs <= 1.0f))
+    throw Error("touching pairs are 0–1 per training digit");
+  if (options.touching_pairs > 0.0f && model.spec.loss == LossKind::mse)
+    throw Error("touching pairs are trained as no class, which the MSE criterion (eq. 8) has no term for");
+  if (options.touching_pairs > 0.0f && model.preparation != InputPreparation::digit)
+    throw Error("touching pairs are made for digit models (pictures prepared as MNIST's)");
   if (train_data.count == 0) throw Error("the training set is empty");
   const int classes = class_count(model.spec);
   for (const auto& [data, what] : {std::pair{&train_data, "training set"}, std::pair{held_out, "held-out set"}}) {
@@ -233,7 +240,12 @@ class Trainer {
 void train_from(Model& model, const Dataset& train_data, const Dataset* held_out, const TrainOptions& options,
                 int epochs_done, const OptimizerState& optimizer, const TrainCallbacks& callbacks) {
   validate(model, train_data, held_out, options);
-  Trainer trainer(model, train_data, options);
+  // The examples trained on: the training set, and after it any touching pairs (no class).
+  const Dataset with_pairs = options.touching_pairs > 0.0f
+                                 ? with_touching_pairs(train_data, options.touching_pairs, options.seed)
+                                 : Dataset{};
+  const Dataset& examples = options.touching_pairs > 0.0f ? with_pairs : train_data;
+  Trainer trainer(model, examples, options);
   if (epochs_done > 0) trainer.restore_optimizer(optimizer);
   // Reads the parameters as training changes them.
   const std::optional<Classifier> held_out_classifier =
@@ -246,9 +258,9 @@ void train_from(Model& model, const Dataset& train_data, const Dataset* held_out
   }
 
   Rng rng(options.seed);
-  std::vector<std::uint32_t> order(train_data.count);
+  std::vector<std::uint32_t> order(examples.count);
   std::iota(order.begin(), order.end(), 0u);
-  const long steps_per_epoch = long((train_data.count + options.batch - 1) / options.batch);
+  const long steps_per_epoch = long((examples.count + options.batch - 1) / options.batch);
   const long total_steps = steps_per_epoch * options.epochs;
   long step = steps_per_epoch * epochs_done;
   float learning_rate = options.learning_rate;
@@ -260,12 +272,12 @@ void train_from(Model& model, const Dataset& train_data, const Dataset* held_out
     trainer.start_pass(epoch - 1);
     // App. C: the curvature is re-estimated on a few hundred patterns before each pass (here the first ones
     // of this pass's order) and kept fixed during it.
-    trainer.estimate_curvature(order, std::min<std::size_t>(options.curvature_samples, train_data.count));
+    trainer.estimate_curvature(order, std::min<std::size_t>(options.curvature_samples, examples.count));
     double loss_sum = 0.0;
     std::size_t correct = 0, done = 0;
     for (long batch_index = 0; batch_index < steps_per_epoch; ++batch_index, ++step) {
       const std::size_t first = std::size_t(batch_index) * options.batch;
-      const int batch = static_cast<int>(std::min<std::size_t>(options.batch, train_data.count - first));
+      const int batch = static_cast<int>(std::min<std::size_t>(options.batch, examples.count - first));
       const nn::LossResult result = trainer.compute_gradients(order, first, batch);
       // Cross-entropy starts near ln(classes) and RBF penalties stay below ~620; a mean far above that
       // means the weights have blown up even when the arithmetic has not overflowed yet.
@@ -280,14 +292,15 @@ void train_from(Model& model, const Dataset& train_data, const Dataset* held_out
       correct += result.correct;
       done += batch;
       if (callbacks.on_progress && (batch_index % 16 == 15 || batch_index + 1 == steps_per_epoch))
-        callbacks.on_progress({epoch, done, train_data.count, loss_sum / double(done), seconds_since(start)});
+        callbacks.on_progress({epoch, done, examples.count, loss_sum / double(done), seconds_since(start)});
     }
     EpochReport report;
     report.epoch = epoch;
     report.seconds = seconds_since(start);
-    report.train_loss = loss_sum / double(train_data.count);
+    report.train_loss = loss_sum / double(examples.count);
+    // Of the training digits: a touching pair is never counted correct.
     report.train_accuracy = double(correct) / double(train_data.count);
-    report.images_per_s = double(train_data.count) / report.seconds;
+    report.images_per_s = double(examples.count) / report.seconds;
     report.learning_rate = learning_rate;
     if (held_out) report.held_out_accuracy = evaluate(*held_out_classifier, *held_out, options.threads).accuracy;
     if (!options.checkpoint_path.empty()) {

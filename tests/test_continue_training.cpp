@@ -176,6 +176,10 @@ TEST_F(ContinueTraining, TheCheckpointRecordsTheRun) {
   EXPECT_EQ(checkpoint.optimizer.buffers.size(), 2 * checkpoint.model.parameters.size());  // Adam's moments
   EXPECT_EQ(checkpoint.data, fingerprint(data));
   EXPECT_EQ(checkpoint.model.classes, data.classes);
+  TrainCheckpoint with_pairs = checkpoint;
+  with_pairs.options.touching_pairs = 0.35f;
+  save_checkpoint(with_pairs, options.checkpoint_path);
+  EXPECT_EQ(load_checkpoint(options.checkpoint_path).options, with_pairs.options);
 }
 
 TEST_F(ContinueTraining, ResumingRefusesOtherData) {
@@ -229,6 +233,28 @@ TEST_F(ContinueTraining, DamagedCheckpointsAreRefusedSayingWhy) {
   version[8] = 9;
   EXPECT_THAT(load(version), HasSubstr("checkpoint format version 9 is not supported"));
   EXPECT_THAT(load(serialize_model(checkpoint.model)), HasSubstr("a model file, not a training checkpoint"));
+  // Version 1, before touching pairs: the same without that line, read as none.
+  {
+    const std::string text(good.begin(), good.end()), line = "touching_pairs 0\n";
+    const std::size_t at = text.find(line);
+    ASSERT_NE(at, std::string::npos);
+    Bytes old(good.begin(), good.begin() + std::ptrdiff_t(at));
+    old.insert(old.end(), good.begin() + std::ptrdiff_t(at + line.size()), good.end() - 4);
+    old[8] = 1;
+    const std::uint32_t run_bytes = old[12] | old[13] << 8 | old[14] << 16 | std::uint32_t(old[15]) << 24;
+    for (std::size_t i = 0; i < 4; ++i) old[12 + i] = static_cast<std::uint8_t>((run_bytes - line.size()) >> (8 * i));
+    const auto sealed = [](Bytes bytes) {
+      const auto crc = static_cast<std::uint32_t>(crc32(0, bytes.data(), static_cast<uInt>(bytes.size())));
+      for (std::size_t i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+      return bytes;
+    };
+    write_bytes(path, good);
+    const TrainOptions saved = load_checkpoint(path).options;
+    EXPECT_EQ(load(sealed(old)), "(no lenet5::Error thrown)");
+    EXPECT_EQ(load_checkpoint(path).options, saved);
+    old[8] = 2;
+    EXPECT_THAT(load(sealed(old)), HasSubstr("line 12 should be 'touching_pairs …'"));
+  }
   EXPECT_THAT(load(Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'}),
               HasSubstr("not a lenet5 training checkpoint"));
   EXPECT_THAT(error_from([&] { load_model(options.checkpoint_path); }), HasSubstr("not a lenet5 model file"));

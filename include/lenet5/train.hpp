@@ -37,6 +37,11 @@ struct TrainOptions {
   // Not the paper's: with distortions, each distorted instance's strokes are also thinned or thickened by
   // up to this many pixels each side (uniform), as people's pens differ from MNIST's. 0 = off.
   float stroke_change = 0.0f;
+  // Not the paper's network but its segmentation's lesson (§VI-A): this many touching pairs per training
+  // digit (0–1) added to the training set, labelled as no class (a uniform softmax target, or MAP's rubbish
+  // class), so that a reader reading a number can tell two touching digits from one (docs/real-input.md).
+  // For 28×28 digit datasets; 0 = off.
+  float touching_pairs = 0.0f;
   float sdlm_mu = 0.02f;          // μ of App. C
   int curvature_samples = 500;    // patterns the SDLM curvature is averaged over before each pass
   std::uint64_t seed = 1;

@@ -1,4 +1,4 @@
-// The training checkpoint, format version 1 (docs/model-format.md): the run described as text, the model
+// The training checkpoint, format version 2 (docs/model-format.md; version 1 lacks touching_pairs): the run described as text, the model
 // as its model file, the optimizer's buffers, a CRC-32.
 #include <algorithm>
 #include <array>
@@ -21,7 +21,7 @@ namespace lenet5 {
 namespace {
 
 constexpr std::array<std::uint8_t, 8> kMagic{'L', '5', 'C', 'K', 'P', 'T', 0x1A, '\n'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;
 constexpr std::size_t kMaxRunBytes = std::size_t{1} << 20;
 constexpr std::size_t kMaxModelBytes = std::size_t{256} << 20;  // as load_model
 // Header and the three length fields and the checksum, around the run description, model and values.
@@ -77,6 +77,7 @@ std::string run_text(const TrainCheckpoint& checkpoint) {
   text += "weight_decay " + float_text(options.weight_decay) + "\n";
   text += std::string("distortions ") + (options.distortions ? "yes" : "no") + "\n";
   text += "stroke_change " + float_text(options.stroke_change) + "\n";
+  text += "touching_pairs " + float_text(options.touching_pairs) + "\n";
   text += "sdlm_mu " + float_text(options.sdlm_mu) + "\n";
   text += "curvature_samples " + std::to_string(options.curvature_samples) + "\n";
   text += "seed " + std::to_string(options.seed) + "\n";
@@ -142,7 +143,8 @@ class RunReader {
 };
 
 // Parses the run description into `checkpoint`, all but its model and optimizer buffers.
-void parse_run(const std::string& text, TrainCheckpoint& checkpoint, const std::string& context) {
+void parse_run(const std::string& text, std::uint32_t version, TrainCheckpoint& checkpoint,
+               const std::string& context) {
   RunReader reader(text, context);
   TrainOptions& options = checkpoint.options;
   checkpoint.epochs_done = reader.number<int>("epochs_done");
@@ -162,6 +164,7 @@ void parse_run(const std::string& text, TrainCheckpoint& checkpoint, const std::
   if (distortions != "yes" && distortions != "no") reader.fail("distortions is '" + distortions + "', not yes or no");
   options.distortions = distortions == "yes";
   options.stroke_change = reader.number<float>("stroke_change");
+  if (version >= 2) options.touching_pairs = reader.number<float>("touching_pairs");
   options.sdlm_mu = reader.number<float>("sdlm_mu");
   options.curvature_samples = reader.number<int>("curvature_samples");
   options.seed = reader.number<std::uint64_t>("seed");
@@ -242,8 +245,8 @@ TrainCheckpoint deserialize_checkpoint(const std::vector<std::uint8_t>& bytes, c
   };
   if (size < kMagic.size() + 8) truncated("the header is 16 bytes");
   const auto version = get_le<std::uint32_t>(&bytes[kMagic.size()]);
-  if (version != kFormatVersion)
-    fail("checkpoint format version " + std::to_string(version) + " is not supported (this build reads version " +
+  if (version < 1 || version > kFormatVersion)
+    fail("checkpoint format version " + std::to_string(version) + " is not supported (this build reads versions 1 to " +
          std::to_string(kFormatVersion) + ")");
   const std::size_t run_bytes = get_le<std::uint32_t>(&bytes[kMagic.size() + 4]);
   if (run_bytes > kMaxRunBytes)
@@ -270,7 +273,7 @@ TrainCheckpoint deserialize_checkpoint(const std::vector<std::uint8_t>& bytes, c
     fail("checksum mismatch: file is corrupt");
 
   TrainCheckpoint checkpoint;
-  parse_run(std::string(reinterpret_cast<const char*>(&bytes[run_offset]), run_bytes), checkpoint, path);
+  parse_run(std::string(reinterpret_cast<const char*>(&bytes[run_offset]), run_bytes), version, checkpoint, path);
   checkpoint.model = deserialize_model(
       {bytes.begin() + std::ptrdiff_t(model_offset), bytes.begin() + std::ptrdiff_t(values_length_offset)},
       path + ": its model");

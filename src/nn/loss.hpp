@@ -37,8 +37,10 @@ LossResult compute_loss(LossKind kind, float map_constant, const T* outputs, con
     const int label = labels[n];
     result.correct += predicted_class(y, classes, penalties) == label;
     if (kind == LossKind::mse) {
-      // eq. 8: E = y_D
-      result.sum += double(y[label]);
+      // eq. 8: E = y_D (nothing for an example of no class: the criterion has no term for one; training
+      // refuses them, and SDLM's curvature pass takes none from them).
+      const bool labelled = label < classes;
+      if (labelled) result.sum += double(y[label]);
       for (int c = 0; c < classes; ++c) {
         g[c] = c == label ? grad_scale : T(0);
         if (h) h[c] = T(0);
@@ -53,12 +55,23 @@ LossResult compute_loss(LossKind kind, float map_constant, const T* outputs, con
     if (kind == LossKind::map) top = std::max(top, T(-map_constant));
     T total = kind == LossKind::map ? std::exp(T(-map_constant) - top) : T(0);
     for (int c = 0; c < classes; ++c) total += (g[c] = std::exp(sign * y[c] - top));
+    // E = log Σ − s_target, the target the class's score s_D, or for an example of no class (a touching pair,
+    // data/touching_pairs.hpp) none of them: the mean score (a uniform softmax target) or MAP's rubbish
+    // class, s = −j (every penalty pushed up).
     const T log_total = top + std::log(total);
-    result.sum += double(penalties ? y[label] + log_total : log_total - y[label]);
+    const bool labelled = label < classes;
+    const T uniform = T(1) / T(classes);
+    T target_score = labelled ? sign * y[label] : T(-map_constant);
+    if (!labelled && !penalties) {
+      target_score = 0;
+      for (int c = 0; c < classes; ++c) target_score += y[c] * uniform;
+    }
+    result.sum += double(log_total - target_score);
     for (int c = 0; c < classes; ++c) {
       const T p = g[c] / total;
-      // softmax: dE/dz_i = p_i − δ;  map: dE/dy_i = δ − p_i
-      g[c] = sign * (p - T(c == label)) * grad_scale;
+      const T target = labelled ? T(c == label) : penalties ? T(0) : uniform;
+      // softmax: dE/dz_i = p_i − t_i;  map: dE/dy_i = t_i − p_i
+      g[c] = sign * (p - target) * grad_scale;
       if (h) h[c] = p * (T(1) - p) * grad_scale;
     }
   }
