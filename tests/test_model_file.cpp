@@ -193,7 +193,8 @@ TEST(ModelFile, VersionOneFilesLoadAsDigitModels) {
   EXPECT_EQ(loaded.preparation, InputPreparation::digit);
   EXPECT_EQ(serialize_model(loaded), serialize_model(model));
 
-  // The shipped models, written as version 1 (until one is retrained), are digit models.
+  // The shipped models (the classic one of version 1, before models recorded their preparation) are digit
+  // models.
   for (const std::string name : {"lenet5-modern.model", "lenet5-classic.model"}) {
     const Model shipped = load_model(std::string(LENET5_SOURCE_DIR) + "/models/" + name);
     EXPECT_EQ(shipped.preparation, InputPreparation::digit) << name;
