@@ -251,7 +251,12 @@ std::string describe_run(const lenet5::TrainOptions& options) {
   std::snprintf(buffer, sizeof buffer, "%d epochs, batch %d, %s lr %g (%s)", options.epochs, options.batch,
                 lenet5::to_string(options.optimizer).c_str(), double(options.learning_rate),
                 lenet5::to_string(options.schedule).c_str());
-  return buffer;
+  std::string text = buffer;
+  if (options.touching_pairs > 0) {
+    std::snprintf(buffer, sizeof buffer, ", %g touching pairs per image", double(options.touching_pairs));
+    text += buffer;
+  }
+  return text;
 }
 
 // --resume: the run's own options and data (where --data says they are now, when given).
