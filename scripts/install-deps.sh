@@ -20,6 +20,7 @@
 #   chromium (--tests)        the real browser the demo's tests drive, headless
 #   gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm (--tests)
 #                             the exported C model built for and run on an emulated Cortex-M4
+#   python3-pil (--tests)     the pictures bench/photo.py and scripts/real-input.py write (measurements, not CI)
 # Usage: scripts/install-deps.sh [--tests]
 set -euo pipefail
 
@@ -27,10 +28,11 @@ packages=(g++ cmake ninja-build zlib1g-dev libpng-dev libjpeg62-turbo-dev libweb
           pkg-config libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates)
 case "${1:-}" in
   --tests)
-    packages+=(python3-torch valgrind python3-onnx emscripten chromium gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+    packages+=(python3-torch valgrind python3-onnx emscripten chromium gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+               python3-pil)
     command -v npm >/dev/null || packages+=(nodejs npm) ;;
   "") ;;
-  -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option $1" >&2; exit 2 ;;
 esac
 
