@@ -9,9 +9,12 @@
 #include "lenet5/network_spec.hpp"
 #include "nn/loss.hpp"
 #include "nn/network.hpp"
+#include "test_util.hpp"
 
 namespace lenet5::nn {
 namespace {
+
+using testing_util::loss_of;
 
 TEST(ClassicPreset, EveryCountIsThePapers) {
   struct Expected {
@@ -73,12 +76,6 @@ TEST(ClassicPreset, DescriptionRoundTripsThroughText) {
   NetworkSpec spec = classic_preset();
   spec.map_constant = 2.5f;
   EXPECT_EQ(parse_network_spec(to_text(spec)), spec);
-}
-
-// E(y) through compute_loss, for finite differences.
-double loss_of(LossKind kind, const std::vector<double>& y, std::uint8_t label) {
-  std::vector<double> unused(y.size());
-  return compute_loss(kind, 1.5f, y.data(), &label, 1, int(y.size()), 1.0, unused.data()).sum;
 }
 
 TEST(MapLoss, ValueGradientAndCurvatureMatchTheFormula) {

@@ -20,6 +20,7 @@ namespace {
 
 using testing::HasSubstr;
 using testing_util::error_from;
+using testing_util::loss_of;
 
 // A 28×28 digit: ink `level` in columns [left, left + width) of rows 4–23.
 std::vector<std::uint8_t> bar(int left, int width, std::uint8_t level = 255) {
@@ -100,11 +101,6 @@ TEST(TouchingPairs, NeedTwentyEightPixelDigitsWithInk) {
   Dataset blank = two_digits();
   std::fill(blank.images.begin(), blank.images.end(), 0);
   EXPECT_THAT(error_from([&] { with_touching_pairs(blank, 1, 1); }), HasSubstr("too few training images with ink"));
-}
-
-double loss_of(LossKind kind, const std::vector<double>& y, std::uint8_t label, double j = 1.5) {
-  std::vector<double> grad(y.size());
-  return nn::compute_loss(kind, float(j), y.data(), &label, 1, int(y.size()), 1.0, grad.data()).sum;
 }
 
 // No class: softmax's target is uniform, E = log Σ e^{z_i} − mean z; MAP's is the rubbish class,
